@@ -1,0 +1,33 @@
+"""Assembles each domain's router into the store's API at /api/v1/ (OpenAPI at openapi.json)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import ValidationError as NinjaValidationError
+
+from storeteam.core.api import router as core_router
+from storeteam.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from storeteam.team.api import router as team_router
+
+api = NinjaAPI(
+    title="storeteam API",
+    version="1",
+    description="The store's API for headless fronts, integrations and the back office.",
+    urls_namespace="api",
+)
+api.add_router("/", core_router)
+api.add_router("/staff", team_router)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    status = 404 if isinstance(exc, NotFoundError) else 403 if isinstance(exc, PermissionDeniedError) else 409
+    return api.create_response(request, {"detail": exc.message, "code": exc.code}, status=status)
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": "The request is not valid.", "errors": exc.errors}, status=422
+    )

@@ -1,0 +1,41 @@
+"""The back office's navigation. An entry is shown to a staff member only when the view it leads
+to would let them in: the permission is read from the view's own declaration, never repeated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import resolve, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from storeteam.core.access import access_of
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: Promise
+    summary: Promise
+
+
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem("backoffice:staff_list", _("Staff"), _("Who works in the store, and in which role.")),
+    NavItem("backoffice:audit_log", _("Audit log"), _("Every staff action: who, what and when.")),
+    NavItem(
+        "backoffice:events",
+        _("Domain events"),
+        _("Events between the teams, their deliveries and dead letters."),
+    ),
+)
+
+
+def navigation_for(user: Any) -> list[dict[str, Any]]:
+    items = []
+    for item in NAVIGATION:
+        url = reverse(item.url_name)
+        access = access_of(resolve(url).func)
+        if access is not None and access.allows(user):
+            items.append({"url": url, "label": item.label, "summary": item.summary, "name": item.url_name})
+    return items

@@ -1,0 +1,24 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+
+from storeteam.api.main import api
+from storeteam.storefront import views as storefront_views
+
+handler400 = "storeteam.storefront.views.bad_request"
+handler403 = "storeteam.storefront.views.forbidden"
+handler404 = "storeteam.storefront.views.not_found"
+handler500 = "storeteam.storefront.views.server_error"
+
+urlpatterns = [
+    path("staff/", include("storeteam.backoffice.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/setlang/", storefront_views.language_switch, name="set_language"),
+]
+
+# The shopper's pages carry the language in the path (/sv/, /fr/, /nl/; English at the root),
+# so each language has its own URL for search engines.
+urlpatterns += i18n_patterns(
+    path("account/", include("storeteam.customers.urls")),
+    path("", include("storeteam.storefront.urls")),
+    prefix_default_language=False,
+)

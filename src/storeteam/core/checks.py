@@ -1,0 +1,30 @@
+"""System checks. The deploy ones make production refuse to start with unsafe settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+
+
+@register(Tags.security, deploy=True)
+def production_is_safe(app_configs: Any, **kwargs: Any) -> list[Error]:
+    errors = []
+    if settings.SECRET_KEY == settings.INSECURE_SECRET_KEY:
+        errors.append(
+            Error(
+                "SECRET_KEY is the development default.",
+                hint="Set SECRET_KEY in the environment (or run `make setup` to write var/secret_key).",
+                id="storeteam.E001",
+            )
+        )
+    if settings.DEBUG:
+        errors.append(
+            Error(
+                "DEBUG is on.",
+                hint="Production never runs with DEBUG=true: it leaks code and settings.",
+                id="storeteam.E002",
+            )
+        )
+    return errors

@@ -1,0 +1,194 @@
+"""Domain events: past-tense facts one part of the store tells the others, through the outbox.
+
+A domain declares its events as frozen dataclasses subclassing ``DomainEvent`` in its ``events.py``
+and publishes them with ``event_publish`` inside the transaction that made the change. Another
+domain reacts with a handler in its ``handlers.py``::
+
+    @event_handler(OrderPlaced)
+    def brief_warehouse(event: OrderPlaced, envelope: Envelope) -> None: ...
+
+Handlers run later, in a worker, retried with backoff; each handler's effect happens once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.utils import timezone
+from pydantic import TypeAdapter
+
+from storeteam.core.errors import DomainError
+from storeteam.core.models import EventDelivery, OutboxEvent
+
+E = TypeVar("E", bound="DomainEvent")
+
+
+class EventOutsideTransactionError(DomainError):
+    """An event was published outside a transaction, so it could outlive a change that failed."""
+
+
+class UnknownEventError(DomainError):
+    """An event type or handler that the running code does not know."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DomainEvent:
+    """Base of every domain event. Subclasses are frozen dataclasses of JSON-friendly fields
+    (str, int, bool, Decimal, datetime, lists and dicts of them)."""
+
+    event_name: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.__dict__.get("event_name"):
+            match = re.match(r"storeteam\.(\w+)\.", cls.__module__)
+            domain = match.group(1) if match else cls.__module__.rsplit(".", 1)[-1]
+            cls.event_name = f"{domain}.{cls.__name__}"
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """What a handler knows about the delivery besides the event itself.
+
+    ``idempotency_key`` is stable across retries of this delivery: pass it to any outside system
+    (payment provider, carrier, mail relay) so a retry after a lost answer is not a second effect.
+    """
+
+    event_id: int
+    event_name: str
+    occurred_at: datetime
+    actor: str
+    attempt: int
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"event-{self.event_id}"
+
+
+Handler = Callable[[Any, Envelope], None]
+
+
+@dataclass(frozen=True)
+class HandlerSpec:
+    name: str
+    event_type: type[DomainEvent]
+    func: Handler
+    max_attempts: int
+
+
+class EventRegistry:
+    """Which event types exist and which handlers react to each. Filled at start-up by each app's
+    ``handlers`` module; read by ``event_publish`` and the dispatcher."""
+
+    def __init__(self) -> None:
+        self._types: dict[str, type[DomainEvent]] = {}
+        self._handlers: dict[str, HandlerSpec] = {}
+
+    def register_type(self, event_type: type[DomainEvent]) -> None:
+        known = self._types.get(event_type.event_name)
+        if known is not None and known is not event_type:
+            raise UnknownEventError(f"two event types are named {event_type.event_name}")
+        self._types[event_type.event_name] = event_type
+
+    def register_handler(self, spec: HandlerSpec) -> None:
+        self.register_type(spec.event_type)
+        self._handlers[spec.name] = spec
+
+    def unregister_handler(self, name: str) -> None:
+        self._handlers.pop(name, None)
+
+    def event_type(self, name: str) -> type[DomainEvent]:
+        try:
+            return self._types[name]
+        except KeyError:
+            raise UnknownEventError(f"unknown event type {name}") from None
+
+    def find_handler(self, name: str) -> HandlerSpec | None:
+        return self._handlers.get(name)
+
+    def handlers_for(self, event_type: type[DomainEvent]) -> list[HandlerSpec]:
+        return [h for h in self._handlers.values() if issubclass(event_type, h.event_type)]
+
+
+registry = EventRegistry()
+
+
+def event_handler(
+    event_type: type[E], *, name: str | None = None, max_attempts: int | None = None
+) -> Callable[[Callable[[E, Envelope], None]], Callable[[E, Envelope], None]]:
+    """Register ``func`` to react to ``event_type`` (and its subclasses) through the outbox.
+
+    The name (default: module.function) is stored with each delivery: keep it stable once
+    deployed, or pending deliveries lose their handler.
+    """
+
+    def decorate(func: Callable[[E, Envelope], None]) -> Callable[[E, Envelope], None]:
+        registry.register_handler(
+            HandlerSpec(
+                name=name or f"{func.__module__}.{func.__qualname__}",
+                event_type=event_type,
+                func=func,
+                max_attempts=max_attempts or settings.OUTBOX_MAX_ATTEMPTS,
+            )
+        )
+        return func
+
+    return decorate
+
+
+@functools.cache
+def _adapter(event_type: type[DomainEvent]) -> TypeAdapter[Any]:
+    return TypeAdapter(event_type)
+
+
+def event_encode(event: DomainEvent) -> dict[str, Any]:
+    encoded: dict[str, Any] = _adapter(type(event)).dump_python(event, mode="json")
+    return encoded
+
+
+def event_decode(name: str, payload: dict[str, Any]) -> DomainEvent:
+    event_type = registry.event_type(name)
+    decoded: DomainEvent = _adapter(event_type).validate_python(payload)
+    return decoded
+
+
+def event_publish(event: DomainEvent, *, actor: str = "system", using: str = "default") -> OutboxEvent:
+    """Write ``event`` to the outbox with one pending delivery per registered handler.
+
+    Must run inside the transaction of the change it reports (``transaction.atomic``): if that
+    transaction rolls back, the event was never published. After commit the deliveries are handed
+    to the task system; the periodic sweep picks up any that were not (a crash, a queue outage).
+    """
+    if not dataclasses.is_dataclass(event) or not isinstance(event, DomainEvent):
+        raise UnknownEventError(f"{event!r} is not a DomainEvent")
+    if not connections[using].in_atomic_block:
+        raise EventOutsideTransactionError(
+            f"{event.event_name} must be published inside transaction.atomic()"
+        )
+    registry.register_type(type(event))
+    now = timezone.now()
+    row = OutboxEvent.objects.using(using).create(
+        name=event.event_name, payload=event_encode(event), occurred_at=now, actor=actor[:80]
+    )
+    handlers = registry.handlers_for(type(event))
+    if handlers:
+        EventDelivery.objects.using(using).bulk_create(
+            [EventDelivery(event=row, handler=h.name, next_attempt_at=now) for h in handlers]
+        )
+        event_id = row.pk
+
+        def hand_to_worker() -> None:
+            from storeteam.core.tasks import deliver_event, enqueue_safely
+
+            enqueue_safely(deliver_event, event_id)
+
+        transaction.on_commit(hand_to_worker, using=using)
+    return row

@@ -1,0 +1,90 @@
+"""Shared fixtures. Tests talk to real databases (SQLite by default, PostgreSQL when DATABASE_URL
+is set), a real Redis, and a real browser; nothing is mocked."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from storeteam.core.events import registry
+from tests.factories import CustomerFactory, StaffFactory
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings: Any) -> None:
+    # Argon2 is the store's hasher (checked in tests/config); tests hash with MD5 to stay fast.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def staff_factory(db: Any) -> Callable[..., Any]:
+    return StaffFactory
+
+
+@pytest.fixture
+def customer(db: Any) -> Any:
+    return CustomerFactory()
+
+
+@pytest.fixture
+def handlers() -> Iterator[Callable[..., Any]]:
+    """Register event handlers for one test only."""
+    from storeteam.core.events import event_handler
+
+    added: list[str] = []
+
+    def register(event_type: type, *, name: str, max_attempts: int | None = None) -> Callable[..., Any]:
+        def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+            added.append(name)
+            return event_handler(event_type, name=name, max_attempts=max_attempts)(func)
+
+        return decorate
+
+    yield register
+    for name in added:
+        registry.unregister_handler(name)
+
+
+def run_worker_batch() -> None:
+    """Run the real database task worker until its queue is empty."""
+    from django.core.management import call_command
+
+    call_command("db_worker", queue_name="*", batch=True, interval=0, reload=False, startup_delay=False, verbosity=0)
+
+
+@pytest.fixture
+def drain_tasks() -> Callable[[], None]:
+    return run_worker_batch
+
+
+def redis_url() -> str:
+    return os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def redis_available() -> bool:
+    import redis
+
+    try:
+        redis.Redis.from_url(redis_url(), socket_connect_timeout=2).ping()
+    except Exception:
+        return False
+    return True
+
+
+@pytest.fixture
+def redis_server() -> str:
+    if not redis_available():
+        if IN_CI:
+            pytest.fail(f"CI=true requires Redis at {redis_url()}")
+        pytest.skip(f"Redis not reachable at {redis_url()}")
+    return redis_url()
+
+
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"

@@ -1,0 +1,241 @@
+"""The transactional outbox: written with the change or not at all; delivered once; retried;
+dead-lettered; retried by staff. Runs the real database task worker."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import close_old_connections, transaction
+from django_tasks_db.models import DBTaskResult
+
+from storeteam.core.events import (
+    DomainEvent,
+    Envelope,
+    EventOutsideTransactionError,
+    event_decode,
+    event_encode,
+    event_publish,
+)
+from storeteam.core.models import AuditEntry, DeliveryState, EventDelivery, OutboxEvent
+from storeteam.core.outbox import DeliveryNotRetryableError, delivery_attempt, delivery_retry
+from storeteam.core.scheduling import scheduler_tick
+
+
+@dataclass(frozen=True, kw_only=True)
+class ParcelWeighed(DomainEvent):
+    """A test event with a Decimal, to prove the payload survives the round trip exactly."""
+
+    parcel: str
+    grams: int
+    price: Decimal
+
+
+def effect_count(parcel: str) -> int:
+    return AuditEntry.objects.filter(action="test.effect", target_label=parcel).count()
+
+
+def record_effect(event: ParcelWeighed) -> None:
+    AuditEntry.objects.create(
+        actor_label="handler", action="test.effect", target_label=event.parcel, at=event_time()
+    )
+
+
+def event_time() -> Any:
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+@pytest.fixture(autouse=True)
+def no_backoff(settings: Any) -> None:
+    settings.OUTBOX_BACKOFF_SECONDS = 0
+
+
+def test_event_round_trips_its_payload_exactly() -> None:
+    # given
+    event = ParcelWeighed(parcel="P-1", grams=1200, price=Decimal("19.90"))
+    # when
+    decoded = event_decode(event.event_name, event_encode(event))
+    # then
+    assert event.event_name == "test_outbox.ParcelWeighed"
+    assert event_encode(event)["price"] == "19.90"
+    assert decoded == event
+
+
+@pytest.mark.django_db(transaction=True)
+def test_event_is_not_written_when_its_transaction_rolls_back(handlers: Any) -> None:
+    @handlers(ParcelWeighed, name="test.rollback")
+    def handler(event: ParcelWeighed, envelope: Envelope) -> None:
+        record_effect(event)
+
+    # when
+    with pytest.raises(RuntimeError), transaction.atomic():
+        event_publish(ParcelWeighed(parcel="P-2", grams=1, price=Decimal("1.00")))
+        raise RuntimeError("the change failed")
+    # then
+    assert OutboxEvent.objects.count() == 0
+    assert EventDelivery.objects.count() == 0
+    assert DBTaskResult.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_event_must_be_published_inside_a_transaction() -> None:
+    with pytest.raises(EventOutsideTransactionError):
+        event_publish(ParcelWeighed(parcel="P-3", grams=1, price=Decimal("1.00")))
+    assert OutboxEvent.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_event_survives_a_failing_handler_is_retried_and_delivered_once(
+    handlers: Any, drain_tasks: Any
+) -> None:
+    # given a handler whose first two attempts write their effect and then fail
+    calls: list[int] = []
+
+    @handlers(ParcelWeighed, name="test.flaky")
+    def flaky(event: ParcelWeighed, envelope: Envelope) -> None:
+        calls.append(envelope.attempt)
+        record_effect(event)
+        if envelope.attempt < 3:
+            raise ConnectionError("warehouse system did not answer")
+
+    # when the event is published and the real worker runs
+    with transaction.atomic():
+        event_publish(ParcelWeighed(parcel="P-4", grams=500, price=Decimal("9.50")))
+    drain_tasks()
+
+    # then the failed attempts left no effect, and the third one exactly one
+    delivery = EventDelivery.objects.get(handler="test.flaky")
+    assert calls == [1, 2, 3]
+    assert delivery.state == DeliveryState.DELIVERED
+    assert delivery.attempts == 3
+    assert delivery.last_error == ""
+    assert effect_count("P-4") == 1
+
+    # and running the sweep and the worker again delivers nothing twice
+    scheduler_tick()
+    drain_tasks()
+    assert delivery_attempt(delivery_id=delivery.pk) is None
+    assert calls == [1, 2, 3]
+    assert effect_count("P-4") == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_failing_handler_does_not_hold_back_another(handlers: Any, drain_tasks: Any) -> None:
+    @handlers(ParcelWeighed, name="test.broken", max_attempts=2)
+    def broken(event: ParcelWeighed, envelope: Envelope) -> None:
+        raise ValueError("bug in this handler")
+
+    @handlers(ParcelWeighed, name="test.fine")
+    def fine(event: ParcelWeighed, envelope: Envelope) -> None:
+        record_effect(event)
+
+    with transaction.atomic():
+        event_publish(ParcelWeighed(parcel="P-5", grams=1, price=Decimal("1.00")))
+    drain_tasks()
+
+    assert EventDelivery.objects.get(handler="test.fine").state == DeliveryState.DELIVERED
+    broken_delivery = EventDelivery.objects.get(handler="test.broken")
+    assert broken_delivery.state == DeliveryState.DEAD
+    assert broken_delivery.attempts == 2
+    assert "bug in this handler" in broken_delivery.last_error
+    assert effect_count("P-5") == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_retry_of_a_dead_letter_delivers_it_and_is_audited(
+    handlers: Any, drain_tasks: Any, staff_factory: Any
+) -> None:
+    # given a dead letter whose cause is then fixed
+    broken = {"yes": True}
+
+    @handlers(ParcelWeighed, name="test.fixable", max_attempts=1)
+    def fixable(event: ParcelWeighed, envelope: Envelope) -> None:
+        if broken["yes"]:
+            raise ConnectionError("carrier down")
+        record_effect(event)
+
+    with transaction.atomic():
+        event_publish(ParcelWeighed(parcel="P-6", grams=1, price=Decimal("1.00")))
+    drain_tasks()
+    delivery = EventDelivery.objects.get(handler="test.fixable")
+    assert delivery.state == DeliveryState.DEAD
+    broken["yes"] = False
+    developer = staff_factory(role="developer")
+
+    # when staff retry it
+    delivery_retry(delivery_id=delivery.pk, actor=developer, ip_address="127.0.0.1")
+    drain_tasks()
+
+    # then it is delivered once and the retry is in the audit log
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.DELIVERED
+    assert delivery.attempts == 2
+    assert effect_count("P-6") == 1
+    entry = AuditEntry.objects.get(action="event_delivery.retry")
+    assert entry.actor_id == developer.pk
+    assert entry.before == {"state": "dead", "attempts": 1}
+    assert entry.after == {"state": "pending", "attempts": 1}
+    # and a delivered one cannot be retried
+    with pytest.raises(DeliveryNotRetryableError):
+        delivery_retry(delivery_id=delivery.pk, actor=developer)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sweep_delivers_an_event_whose_hand_off_was_lost(handlers: Any, drain_tasks: Any) -> None:
+    @handlers(ParcelWeighed, name="test.swept")
+    def swept(event: ParcelWeighed, envelope: Envelope) -> None:
+        record_effect(event)
+
+    # given an event committed, but its task lost (a crash, a queue outage)
+    with transaction.atomic():
+        event_publish(ParcelWeighed(parcel="P-7", grams=1, price=Decimal("1.00")))
+    DBTaskResult.objects.all().delete()
+    drain_tasks()
+    assert effect_count("P-7") == 0
+
+    # when a worker's scheduler runs the sweep
+    assert "storeteam.core.tasks.outbox_sweep" in scheduler_tick()
+    drain_tasks()
+
+    # then it is delivered
+    assert EventDelivery.objects.get(handler="test.swept").state == DeliveryState.DELIVERED
+    assert effect_count("P-7") == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_attempting_one_delivery_at_once_make_one_effect(handlers: Any) -> None:
+    started = threading.Event()
+
+    @handlers(ParcelWeighed, name="test.slow")
+    def slow(event: ParcelWeighed, envelope: Envelope) -> None:
+        started.set()
+        time.sleep(0.3)
+        record_effect(event)
+
+    with transaction.atomic():
+        event_publish(ParcelWeighed(parcel="P-8", grams=1, price=Decimal("1.00")))
+    delivery = EventDelivery.objects.get(handler="test.slow")
+    outcomes: list[Any] = []
+
+    def worker() -> None:
+        try:
+            outcomes.append(delivery_attempt(delivery_id=delivery.pk))
+        finally:
+            close_old_connections()
+
+    first = threading.Thread(target=worker)
+    first.start()
+    started.wait(5)
+    second = threading.Thread(target=worker)
+    second.start()
+    first.join(10)
+    second.join(10)
+
+    assert sorted(o is None for o in outcomes) == [False, True]
+    assert effect_count("P-8") == 1
