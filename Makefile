@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/storeteam
 export TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: demo test install setup messages chromium lint test-sqlite test-postgres serve worker clean
+.PHONY: demo test install setup messages static chromium lint test-sqlite test-postgres serve worker clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -26,10 +26,12 @@ messages: install
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core)
 
-setup: install messages
+static: install
 	mkdir -p var
-	@test -s var/secret_key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
 	$(BIN)/storeteam collectstatic --noinput -v 0
+
+setup: install messages static
+	@test -s var/secret_key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
 	$(BIN)/storeteam migrate -v 0
 
 # Set up, load demo data, print one staff login per role, and run the web server with its worker.
@@ -47,11 +49,11 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/storeteam makemigrations --check --dry-run
 
-test-sqlite: install messages chromium
+test-sqlite: install messages static chromium
 	env -u DATABASE_URL $(BIN)/pytest --cov --cov-report= -q $(PYTEST_ARGS)
 
 # PostgreSQL whenever one is reachable; with CI=true it is required, not skipped.
-test-postgres: install messages chromium
+test-postgres: install messages static chromium
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_TEST_URL)'.replace('/storeteam','/postgres'), connect_timeout=3).close()" 2>/dev/null; then \
 	  DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest --cov --cov-append --cov-report= -q $(PYTEST_ARGS); \
 	elif [ "$$CI" = "true" ]; then \

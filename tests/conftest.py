@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,21 @@ from storeteam.core.events import registry
 from tests.factories import CustomerFactory, StaffFactory
 
 IN_CI = os.environ.get("CI") == "true"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Remove a SQLite test database left by an earlier run, with its WAL and shared-memory files.
+
+    Django deletes only the main file; a stale -wal/-shm beside a new database is a disk I/O error.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        name = database.get("TEST", {}).get("NAME")
+        if name:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{name}{suffix}").unlink(missing_ok=True)
 
 
 @pytest.fixture(autouse=True)
@@ -39,7 +55,9 @@ def handlers() -> Iterator[Callable[..., Any]]:
 
     added: list[str] = []
 
-    def register(event_type: type, *, name: str, max_attempts: int | None = None) -> Callable[..., Any]:
+    def register(
+        event_type: type, *, name: str, max_attempts: int | None = None
+    ) -> Callable[..., Any]:
         def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
             added.append(name)
             return event_handler(event_type, name=name, max_attempts=max_attempts)(func)
@@ -55,7 +73,15 @@ def run_worker_batch() -> None:
     """Run the real database task worker until its queue is empty."""
     from django.core.management import call_command
 
-    call_command("db_worker", queue_name="*", batch=True, interval=0, reload=False, startup_delay=False, verbosity=0)
+    call_command(
+        "db_worker",
+        queue_name="*",
+        batch=True,
+        interval=0,
+        reload=False,
+        startup_delay=False,
+        verbosity=0,
+    )
 
 
 @pytest.fixture

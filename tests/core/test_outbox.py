@@ -74,9 +74,13 @@ def test_event_is_not_written_when_its_transaction_rolls_back(handlers: Any) -> 
         record_effect(event)
 
     # when
-    with pytest.raises(RuntimeError), transaction.atomic():
-        event_publish(ParcelWeighed(parcel="P-2", grams=1, price=Decimal("1.00")))
-        raise RuntimeError("the change failed")
+    def change_that_fails() -> None:
+        with transaction.atomic():
+            event_publish(ParcelWeighed(parcel="P-2", grams=1, price=Decimal("1.00")))
+            raise RuntimeError("the change failed")
+
+    with pytest.raises(RuntimeError):
+        change_that_fails()
     # then
     assert OutboxEvent.objects.count() == 0
     assert EventDelivery.objects.count() == 0

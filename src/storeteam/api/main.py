@@ -22,7 +22,13 @@ api.add_router("/staff", team_router)
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    status = 404 if isinstance(exc, NotFoundError) else 403 if isinstance(exc, PermissionDeniedError) else 409
+    status = (
+        404
+        if isinstance(exc, NotFoundError)
+        else 403
+        if isinstance(exc, PermissionDeniedError)
+        else 409
+    )
     return api.create_response(request, {"detail": exc.message, "code": exc.code}, status=status)
 
 

@@ -37,5 +37,7 @@ def navigation_for(user: Any) -> list[dict[str, Any]]:
         url = reverse(item.url_name)
         access = access_of(resolve(url).func)
         if access is not None and access.allows(user):
-            items.append({"url": url, "label": item.label, "summary": item.summary, "name": item.url_name})
+            items.append(
+                {"url": url, "label": item.label, "summary": item.summary, "name": item.url_name}
+            )
     return items

@@ -23,7 +23,13 @@ from storeteam.core.access import public, staff_permission, staff_required
 from storeteam.core.models import DeliveryState
 from storeteam.core.outbox import DeliveryNotRetryableError, delivery_retry
 from storeteam.team import selectors as team_selectors
-from storeteam.team.roles import MANAGE_STAFF, ROLES_BY_CODE, VIEW_AUDIT_LOG, VIEW_EVENT_OUTBOX, VIEW_STAFF
+from storeteam.team.roles import (
+    MANAGE_STAFF,
+    ROLES_BY_CODE,
+    VIEW_AUDIT_LOG,
+    VIEW_EVENT_OUTBOX,
+    VIEW_STAFF,
+)
 from storeteam.team.services import (
     StaffError,
     role_of,
@@ -220,6 +226,7 @@ def staff_activation(request: HttpRequest, member_id: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(
-            request, _("The account is active again.") if active else _("The account is deactivated.")
+            request,
+            _("The account is active again.") if active else _("The account is deactivated."),
         )
     return redirect("backoffice:staff_detail", member_id=member.pk)

@@ -1,4 +1,4 @@
-"""The one place the environment is read. Every setting that varies by deployment comes from here."""
+"""The one place the environment is read: every setting that varies by deployment."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import dj_email_url
 BASE_DIR = Path(__file__).resolve().parents[3]
 VAR_DIR = Path(os.environ.get("STORETEAM_VAR_DIR", BASE_DIR / "var"))
 
-# A key that is only good for development and tests. Production (`storeteam serve`, `check --deploy`)
+# A key only good for development and tests. Production (`storeteam serve`, `check --deploy`)
 # refuses to run with it.
-INSECURE_SECRET_KEY = "storeteam-insecure-development-key-never-use-in-production"
+INSECURE_SECRET_KEY = "storeteam-insecure-development-key-never-use-in-production"  # noqa: S105
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-V = TypeVar("V", bound=Callable[..., HttpResponse])
+V = TypeVar("V", bound=Callable[..., Any])
 
 Audience = Literal["public", "customer", "staff"]
 
@@ -46,7 +46,9 @@ def access_of(view: Any) -> Access | None:
 
 
 def _login_redirect(request: HttpRequest, url_name: str) -> HttpResponseRedirect:
-    return HttpResponseRedirect(f"{reverse(url_name)}?{urlencode({'next': request.get_full_path()})}")
+    return HttpResponseRedirect(
+        f"{reverse(url_name)}?{urlencode({'next': request.get_full_path()})}"
+    )
 
 
 def _guard(access: Access) -> Callable[[V], V]:
@@ -63,7 +65,8 @@ def _guard(access: Access) -> Callable[[V], V]:
                 if user.is_authenticated and user.is_staff:
                     raise PermissionDenied
                 return _login_redirect(request, "customers:login")
-            return view(request, *args, **kwargs)
+            response: HttpResponse = view(request, *args, **kwargs)
+            return response
 
         guarded.access = access  # type: ignore[attr-defined]
         return guarded  # type: ignore[return-value]

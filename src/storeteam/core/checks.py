@@ -15,7 +15,7 @@ def production_is_safe(app_configs: Any, **kwargs: Any) -> list[Error]:
         errors.append(
             Error(
                 "SECRET_KEY is the development default.",
-                hint="Set SECRET_KEY in the environment (or run `make setup` to write var/secret_key).",
+                hint="Set SECRET_KEY, or run `make setup` to write var/secret_key.",
                 id="storeteam.E001",
             )
         )

@@ -13,7 +13,6 @@ Handlers run later, in a worker, retried with backoff; each handler's effect hap
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -144,9 +143,14 @@ def event_handler(
     return decorate
 
 
-@functools.cache
+_adapters: dict[type[DomainEvent], TypeAdapter[Any]] = {}
+
+
 def _adapter(event_type: type[DomainEvent]) -> TypeAdapter[Any]:
-    return TypeAdapter(event_type)
+    adapter = _adapters.get(event_type)
+    if adapter is None:
+        adapter = _adapters[event_type] = TypeAdapter(event_type)
+    return adapter
 
 
 def event_encode(event: DomainEvent) -> dict[str, Any]:
@@ -160,7 +164,9 @@ def event_decode(name: str, payload: dict[str, Any]) -> DomainEvent:
     return decoded
 
 
-def event_publish(event: DomainEvent, *, actor: str = "system", using: str = "default") -> OutboxEvent:
+def event_publish(
+    event: DomainEvent, *, actor: str = "system", using: str = "default"
+) -> OutboxEvent:
     """Write ``event`` to the outbox with one pending delivery per registered handler.
 
     Must run inside the transaction of the change it reports (``transaction.atomic``): if that

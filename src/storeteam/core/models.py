@@ -1,4 +1,4 @@
-"""Core tables: the transactional outbox of domain events, its deliveries, the audit log, schedules."""
+"""Core tables: the outbox of domain events and its deliveries, the audit log, schedules."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Exact money: a Decimal amount with an ISO 4217 currency. Rounding happens here and nowhere else."""
+"""Exact money: a Decimal amount with an ISO 4217 currency. Rounding happens here only."""
 
 from __future__ import annotations
 

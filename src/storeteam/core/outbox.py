@@ -133,15 +133,19 @@ def event_deliver(*, event_id: int) -> list[AttemptOutcome]:
 def deliveries_due(*, limit: int = 500) -> list[int]:
     """Events with a pending delivery that is due: what the sweep hands to the workers."""
     return list(
-        EventDelivery.objects.filter(state=DeliveryState.PENDING, next_attempt_at__lte=timezone.now())
+        EventDelivery.objects.filter(
+            state=DeliveryState.PENDING, next_attempt_at__lte=timezone.now()
+        )
         .order_by("next_attempt_at")
         .values_list("event_id", flat=True)
         .distinct()[:limit]
     )
 
 
-def delivery_retry(*, delivery_id: int, actor: object, ip_address: str | None = None) -> EventDelivery:
-    """Put a dead-lettered delivery back in line now, keeping its history; recorded in the audit log."""
+def delivery_retry(
+    *, delivery_id: int, actor: object, ip_address: str | None = None
+) -> EventDelivery:
+    """Put a dead-lettered delivery back in line now, keeping its history; audited."""
     with transaction.atomic():
         delivery = EventDelivery.objects.select_for_update().filter(pk=delivery_id).first()
         if delivery is None or delivery.state != DeliveryState.DEAD:

@@ -27,7 +27,9 @@ def deliveries_list(*, state: str | None = None, handler: str = "") -> QuerySet[
     return qs
 
 
-def audit_entries(*, actor_id: int | None = None, action: str = "", target: str = "") -> QuerySet[AuditEntry]:
+def audit_entries(
+    *, actor_id: int | None = None, action: str = "", target: str = ""
+) -> QuerySet[AuditEntry]:
     """Audit entries newest first, optionally by one actor, an action prefix, or a target text."""
     qs: QuerySet[AuditEntry] = AuditEntry.objects.all()
     if actor_id is not None:

@@ -15,7 +15,9 @@ class CustomerEmailTakenError(DomainError):
     """An account with this email address already exists. Sign in, or reset your password."""
 
 
-def customer_register(*, email: str, password: str, full_name: str = "", language: str = "") -> User:
+def customer_register(
+    *, email: str, password: str, full_name: str = "", language: str = ""
+) -> User:
     """Create a shopper account (never staff). The password must already be validated."""
     language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
     try:

@@ -45,7 +45,9 @@ def signup(request: HttpRequest) -> HttpResponse:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome! Your account is ready."))
             return redirect("customers:home")
-    return render(request, "customers/signup.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "customers/signup.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @public

@@ -44,7 +44,7 @@ def demo_password() -> str:
 
 
 def demo_staff_ensure() -> list[DemoLogin]:
-    """One staff member per role, each with a fresh random password (printed by `storeteam demo`)."""
+    """One staff member per role, each with a fresh random password (printed by the command)."""
     logins = []
     for role in ROLES:
         name, language = DEMO_NAMES[role.code]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,76 +14,142 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='OutboxEvent',
+            name="OutboxEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=120)),
-                ('payload', models.JSONField()),
-                ('occurred_at', models.DateTimeField()),
-                ('actor', models.CharField(blank=True, default='', max_length=80)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=120)),
+                ("payload", models.JSONField()),
+                ("occurred_at", models.DateTimeField()),
+                ("actor", models.CharField(blank=True, default="", max_length=80)),
             ],
             options={
-                'verbose_name': 'domain event',
-                'verbose_name_plural': 'domain events',
-                'ordering': ['-id'],
-                'permissions': [('view_event_outbox', 'Can see domain events, their deliveries and dead letters'), ('retry_event_delivery', 'Can retry a dead-lettered event delivery')],
+                "verbose_name": "domain event",
+                "verbose_name_plural": "domain events",
+                "ordering": ["-id"],
+                "permissions": [
+                    (
+                        "view_event_outbox",
+                        "Can see domain events, their deliveries and dead letters",
+                    ),
+                    ("retry_event_delivery", "Can retry a dead-lettered event delivery"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ScheduledJob',
+            name="ScheduledJob",
             fields=[
-                ('name', models.CharField(max_length=200, primary_key=True, serialize=False)),
-                ('next_run_at', models.DateTimeField()),
-                ('last_enqueued_at', models.DateTimeField(blank=True, null=True)),
-                ('runs', models.PositiveIntegerField(default=0)),
+                ("name", models.CharField(max_length=200, primary_key=True, serialize=False)),
+                ("next_run_at", models.DateTimeField()),
+                ("last_enqueued_at", models.DateTimeField(blank=True, null=True)),
+                ("runs", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'scheduled job',
-                'verbose_name_plural': 'scheduled jobs',
+                "verbose_name": "scheduled job",
+                "verbose_name_plural": "scheduled jobs",
             },
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('actor_label', models.CharField(max_length=200)),
-                ('action', models.CharField(db_index=True, max_length=120)),
-                ('target_type', models.CharField(blank=True, default='', max_length=120)),
-                ('target_id', models.CharField(blank=True, default='', max_length=64)),
-                ('target_label', models.CharField(blank=True, default='', max_length=255)),
-                ('before', models.JSONField(blank=True, null=True)),
-                ('after', models.JSONField(blank=True, null=True)),
-                ('reason', models.TextField(blank=True, default='')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('at', models.DateTimeField(db_index=True)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("actor_label", models.CharField(max_length=200)),
+                ("action", models.CharField(db_index=True, max_length=120)),
+                ("target_type", models.CharField(blank=True, default="", max_length=120)),
+                ("target_id", models.CharField(blank=True, default="", max_length=64)),
+                ("target_label", models.CharField(blank=True, default="", max_length=255)),
+                ("before", models.JSONField(blank=True, null=True)),
+                ("after", models.JSONField(blank=True, null=True)),
+                ("reason", models.TextField(blank=True, default="")),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("at", models.DateTimeField(db_index=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit entry',
-                'verbose_name_plural': 'audit log',
-                'ordering': ['-at', '-id'],
-                'permissions': [('view_audit_log', 'Can read the audit log of staff actions')],
-                'indexes': [models.Index(fields=['target_type', 'target_id'], name='audit_target')],
+                "verbose_name": "audit entry",
+                "verbose_name_plural": "audit log",
+                "ordering": ["-at", "-id"],
+                "permissions": [("view_audit_log", "Can read the audit log of staff actions")],
+                "indexes": [models.Index(fields=["target_type", "target_id"], name="audit_target")],
             },
         ),
         migrations.CreateModel(
-            name='EventDelivery',
+            name="EventDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('handler', models.CharField(max_length=200)),
-                ('state', models.CharField(choices=[('pending', 'Pending'), ('delivered', 'Delivered'), ('dead', 'Dead letter')], default='pending', max_length=12)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField()),
-                ('last_error', models.TextField(blank=True, default='')),
-                ('delivered_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='core.outboxevent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("handler", models.CharField(max_length=200)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("delivered", "Delivered"),
+                            ("dead", "Dead letter"),
+                        ],
+                        default="pending",
+                        max_length=12,
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField()),
+                ("last_error", models.TextField(blank=True, default="")),
+                ("delivered_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="core.outboxevent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'event delivery',
-                'verbose_name_plural': 'event deliveries',
-                'indexes': [models.Index(condition=models.Q(('state', 'pending')), fields=['next_attempt_at'], name='delivery_pending_due'), models.Index(fields=['state', '-updated_at'], name='delivery_state_recent')],
-                'constraints': [models.UniqueConstraint(fields=('event', 'handler'), name='one_delivery_per_handler'), models.CheckConstraint(condition=models.Q(models.Q(('state', 'delivered'), _negated=True), ('delivered_at__isnull', False), _connector='OR'), name='delivered_has_time')],
+                "verbose_name": "event delivery",
+                "verbose_name_plural": "event deliveries",
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("state", "pending")),
+                        fields=["next_attempt_at"],
+                        name="delivery_pending_due",
+                    ),
+                    models.Index(fields=["state", "-updated_at"], name="delivery_state_recent"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("event", "handler"), name="one_delivery_per_handler"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("state", "delivered"), _negated=True),
+                            ("delivered_at__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="delivered_has_time",
+                    ),
+                ],
             },
         ),
     ]

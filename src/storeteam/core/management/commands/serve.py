@@ -27,9 +27,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         # Production refuses the development secret key and DEBUG=true (checks tagged deploy).
         call_command("check", deploy=True, fail_level="ERROR", verbosity=0)
+        from django.core.wsgi import get_wsgi_application
         from gunicorn.app.base import BaseApplication
 
-        from storeteam.config.wsgi import application
+        application = get_wsgi_application()
 
         settings = {
             "bind": options["bind"],
@@ -38,7 +39,8 @@ class Command(BaseCommand):
             "timeout": options["timeout"],
             "accesslog": "-" if options["access_log"] else None,
             "proc_name": "storeteam",
-            "worker_tmp_dir": "/dev/shm" if os.path.isdir("/dev/shm") else None,
+            # gunicorn's heartbeat files go to memory, not a disk that may stall under load.
+            "worker_tmp_dir": "/dev/shm" if os.path.isdir("/dev/shm") else None,  # noqa: S108
         }
 
         class StoreServer(BaseApplication):  # type: ignore[misc]
@@ -50,5 +52,7 @@ class Command(BaseCommand):
             def load(self) -> Any:
                 return application
 
-        self.stdout.write(f"storeteam serving on http://{options['bind']} ({options['workers']} workers)")
+        self.stdout.write(
+            f"storeteam serving on http://{options['bind']} ({options['workers']} workers)"
+        )
         StoreServer().run()

@@ -20,7 +20,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--batch", action="store_true", help="Run what is due now, then exit (for cron and tests)."
+            "--batch",
+            action="store_true",
+            help="Run what is due now, then exit (for cron and tests).",
         )
         parser.add_argument("--interval", type=float, default=0.5)
 
