@@ -179,12 +179,12 @@ def test_staff_retry_of_a_dead_letter_delivers_it_and_is_audited(
     # then it is delivered once and the retry is in the audit log
     delivery.refresh_from_db()
     assert delivery.state == DeliveryState.DELIVERED
-    assert delivery.attempts == 2
+    assert delivery.attempts == 1  # a fresh set of attempts after the retry
     assert effect_count("P-6") == 1
     entry = AuditEntry.objects.get(action="event_delivery.retry")
     assert entry.actor_id == developer.pk
     assert entry.before == {"state": "dead", "attempts": 1}
-    assert entry.after == {"state": "pending", "attempts": 1}
+    assert entry.after == {"state": "pending", "attempts": 0}
     # and a delivered one cannot be retried
     with pytest.raises(DeliveryNotRetryableError):
         delivery_retry(delivery_id=delivery.pk, actor=developer)
@@ -243,3 +243,127 @@ def test_two_workers_attempting_one_delivery_at_once_make_one_effect(handlers: A
 
     assert sorted(o is None for o in outcomes) == [False, True]
     assert effect_count("P-8") == 1
+
+
+CRASHING_WORKER = """
+import os, sys, django
+django.setup()
+from storeteam.core.events import event_handler
+from storeteam.core.outbox import delivery_attempt
+from tests.core.test_outbox import ParcelWeighed
+
+@event_handler(ParcelWeighed, name="test.crasher", max_attempts=2)
+def crash(event, envelope):
+    os._exit(3)  # the worker dies in the middle of the handler
+
+delivery_attempt(delivery_id=int(sys.argv[1]))
+"""
+
+
+def database_url_of_this_test() -> str:
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_handler_that_kills_its_worker_ends_as_a_dead_letter(handlers: Any) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.utils import timezone
+
+    @handlers(ParcelWeighed, name="test.crasher", max_attempts=2)
+    def placeholder(event: ParcelWeighed, envelope: Envelope) -> None:
+        raise AssertionError("only the crashing worker runs this handler")
+
+    with transaction.atomic():
+        event_publish(ParcelWeighed(parcel="P-9", grams=1, price=Decimal("1.00")))
+    delivery = EventDelivery.objects.get(handler="test.crasher")
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_of_this_test(),
+        "DJANGO_SETTINGS_MODULE": "storeteam.config.settings",
+    }
+    root = Path(__file__).resolve().parents[2]
+
+    for attempt in (1, 2):
+        worker = subprocess.run(
+            [sys.executable, "-c", CRASHING_WORKER, str(delivery.pk)],
+            env=env,
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert worker.returncode == 3, worker.stderr
+        delivery.refresh_from_db()
+        # the attempt was counted before the handler ran, and the delivery is leased, not lost
+        assert delivery.attempts == attempt
+        assert delivery.state == DeliveryState.PENDING
+        assert delivery.next_attempt_at > timezone.now()
+        # time passes: the lease of the dead worker runs out
+        EventDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+
+    # the next worker finds no attempts left and dead-letters it for staff, instead of looping
+    outcome = delivery_attempt(delivery_id=delivery.pk)
+    assert outcome is not None
+    assert outcome.state == DeliveryState.DEAD
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.DEAD
+    assert "worker stopped" in delivery.last_error
+
+
+def test_each_delivery_has_its_own_idempotency_key() -> None:
+    from django.utils import timezone
+
+    common = {
+        "event_id": 7,
+        "event_name": "x.Y",
+        "occurred_at": timezone.now(),
+        "actor": "system",
+        "attempt": 1,
+    }
+    first = Envelope(delivery_id=11, **common)
+    second = Envelope(delivery_id=12, **common)
+    assert first.idempotency_key != second.idempotency_key
+    assert (
+        first.idempotency_key
+        == Envelope(**{**common, "attempt": 2}, delivery_id=11).idempotency_key
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_prune_keeps_unfinished_and_recent_events(handlers: Any, drain_tasks: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from storeteam.core.outbox import outbox_prune
+
+    @handlers(ParcelWeighed, name="test.prune_ok")
+    def ok(event: ParcelWeighed, envelope: Envelope) -> None:
+        pass
+
+    @handlers(ParcelWeighed, name="test.prune_dead", max_attempts=1)
+    def dead(event: ParcelWeighed, envelope: Envelope) -> None:
+        if event.parcel == "old-dead":
+            raise ValueError("still broken")
+
+    for parcel in ("old-done", "old-dead", "new-done"):
+        with transaction.atomic():
+            event_publish(ParcelWeighed(parcel=parcel, grams=1, price=Decimal("1.00")))
+    drain_tasks()
+    long_ago = timezone.now() - timedelta(days=40)
+    old = OutboxEvent.objects.filter(payload__parcel__startswith="old")
+    EventDelivery.objects.filter(event__in=old, state="delivered").update(delivered_at=long_ago)
+    old.update(occurred_at=long_ago)
+
+    assert outbox_prune(older_than=timedelta(days=30)) == 3  # the event and its two deliveries
+    remaining = sorted(OutboxEvent.objects.values_list("payload__parcel", flat=True))
+    assert remaining == ["new-done", "old-dead"]

@@ -80,3 +80,10 @@ def test_each_periodic_run_is_enqueued_once_however_many_workers_tick() -> None:
     assert sweep.runs == 1
     assert sweep.next_run_at == now + timedelta(seconds=15)
     assert "storeteam.core.tasks.outbox_sweep" in scheduler_tick(now=now + timedelta(seconds=15))
+
+
+@pytest.mark.django_db
+def test_health_answers_200_with_the_database_up(client: Any) -> None:
+    response = client.get("/api/v1/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": True}

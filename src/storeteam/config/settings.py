@@ -174,6 +174,10 @@ DEFAULT_FROM_EMAIL = env.text("DEFAULT_FROM_EMAIL", "storeteam <store@localhost>
 OUTBOX_MAX_ATTEMPTS = 8
 OUTBOX_BACKOFF_SECONDS = 5
 OUTBOX_BACKOFF_CAP_SECONDS = 3600
+# An attempt not finished within this time (its worker died) may be tried again by another worker.
+OUTBOX_LEASE_SECONDS = 300
+# Delivered events are kept this long for reading, then pruned by a periodic job.
+OUTBOX_KEEP_DELIVERED_DAYS = 30
 
 LOGGING: dict[str, object] = {
     "version": 1,

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.db import connection
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
@@ -39,17 +39,21 @@ class DeliveryCountsOut(Schema):
     dead: int
 
 
-@router.get("/health", response=HealthOut, auth=None)
+@router.get("/health", response={200: HealthOut, 503: HealthOut}, auth=None)
 @api_access(Access("public"))
-def health(request: HttpRequest) -> HealthOut:
-    """Whether the store can reach its database (for load balancers and monitors)."""
+def health(request: HttpRequest) -> Status[HealthOut]:
+    """Whether the store can reach its database: 200 when it can, 503 when it cannot (for load
+    balancers and monitors)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         database = True
     except Exception:
         database = False
-    return HealthOut(status="ok" if database else "degraded", database=database)
+    return Status(
+        200 if database else 503,
+        HealthOut(status="ok" if database else "degraded", database=database),
+    )
 
 
 @router.get("/events/deliveries", response=list[DeliveryOut], auth=django_auth)

@@ -57,8 +57,9 @@ class DomainEvent:
 class Envelope:
     """What a handler knows about the delivery besides the event itself.
 
-    ``idempotency_key`` is stable across retries of this delivery: pass it to any outside system
-    (payment provider, carrier, mail relay) so a retry after a lost answer is not a second effect.
+    ``idempotency_key`` is one per delivery (event and handler) and stable across its retries:
+    pass it to any outside system (payment provider, carrier, mail relay) so a retry after a lost
+    answer is not a second effect, while two handlers of one event never share a key.
     """
 
     event_id: int
@@ -66,10 +67,11 @@ class Envelope:
     occurred_at: datetime
     actor: str
     attempt: int
+    delivery_id: int
 
     @property
     def idempotency_key(self) -> str:
-        return f"event-{self.event_id}"
+        return f"delivery-{self.delivery_id}"
 
 
 Handler = Callable[[Any, Envelope], None]

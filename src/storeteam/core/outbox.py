@@ -13,12 +13,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from storeteam.core.audit import audit_record
 from storeteam.core.errors import DomainError
 from storeteam.core.events import Envelope, UnknownEventError, event_decode, registry
-from storeteam.core.models import DeliveryState, EventDelivery
+from storeteam.core.models import DeliveryState, EventDelivery, OutboxEvent
 
 logger = logging.getLogger(__name__)
 
@@ -43,27 +44,36 @@ def backoff(attempts: int) -> timedelta:
 
 def delivery_attempt(*, delivery_id: int) -> AttemptOutcome | None:
     """Try one pending, due delivery. Return None when there was nothing to do (already delivered,
-    dead, not yet due, or being attempted by another worker right now).
+    dead, not yet due, or claimed by another worker).
 
-    The row is locked for the whole attempt (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: the
-    write lock an IMMEDIATE transaction takes), so two workers never run one delivery at once.
-    The handler's writes and the "delivered" mark commit together; on failure the handler's writes
-    roll back to a savepoint and only the failure is recorded.
+    Two steps. First the attempt is *claimed*: counted and leased (not due again until the lease
+    ends) in a transaction of its own, so a handler that kills its worker still uses up an attempt
+    and ends as a dead letter instead of looping. Then the row is locked and the handler runs; its
+    writes and the "delivered" mark commit together, and on failure its writes roll back to a
+    savepoint and only the failure is recorded. A handler that outlives its lease is waited for
+    (the lock), never run twice at once.
     """
+    now = timezone.now()
+    lease_ends = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     with transaction.atomic():
-        now = timezone.now()
+        claimed = EventDelivery.objects.filter(
+            pk=delivery_id, state=DeliveryState.PENDING, next_attempt_at__lte=now
+        ).update(attempts=F("attempts") + 1, next_attempt_at=lease_ends)
+    if not claimed:
+        return None
+    with transaction.atomic():
         delivery = (
-            EventDelivery.objects.select_for_update(skip_locked=True)
-            .select_related("event")
-            .filter(pk=delivery_id, state=DeliveryState.PENDING, next_attempt_at__lte=now)
-            .first()
+            EventDelivery.objects.select_for_update().select_related("event").get(pk=delivery_id)
         )
-        if delivery is None:
-            return None
-        delivery.attempts += 1
-        event_row = delivery.event
+        if delivery.state != DeliveryState.PENDING:
+            return None  # a slow earlier attempt finished while this one waited for the lock
         spec = registry.find_handler(delivery.handler)
         max_attempts = spec.max_attempts if spec else settings.OUTBOX_MAX_ATTEMPTS
+        if delivery.attempts > max_attempts:
+            return _give_up(
+                delivery, "the worker stopped during the last attempt; no attempts are left"
+            )
+        event_row = delivery.event
         try:
             with transaction.atomic():
                 if spec is None:
@@ -77,33 +87,38 @@ def delivery_attempt(*, delivery_id: int) -> AttemptOutcome | None:
                         occurred_at=event_row.occurred_at,
                         actor=event_row.actor,
                         attempt=delivery.attempts,
+                        delivery_id=delivery.pk,
                     ),
                 )
         except Exception as exc:
-            delivery.last_error = "".join(traceback.format_exception(exc, limit=8))[-4000:]
+            error = "".join(traceback.format_exception(exc, limit=8))[-4000:]
             if delivery.attempts >= max_attempts:
-                delivery.state = DeliveryState.DEAD
-                logger.error(
-                    "event delivery %s dead-lettered after %s attempts: %s",
-                    delivery.pk,
-                    delivery.attempts,
-                    exc,
-                )
-            else:
-                delivery.next_attempt_at = now + backoff(delivery.attempts)
-                _schedule(delivery.event_id, delivery.next_attempt_at)
-            delivery.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
+                return _give_up(delivery, error)
+            delivery.last_error = error
+            delivery.next_attempt_at = timezone.now() + backoff(delivery.attempts)
+            delivery.save(update_fields=["last_error", "next_attempt_at"])
+            _schedule(delivery.event_id, delivery.next_attempt_at)
             return AttemptOutcome(
-                delivery.pk,
-                delivery.state,
-                delivery.attempts,
-                delivery.next_attempt_at if delivery.state == DeliveryState.PENDING else None,
+                delivery.pk, delivery.state, delivery.attempts, delivery.next_attempt_at
             )
         delivery.state = DeliveryState.DELIVERED
         delivery.delivered_at = timezone.now()
         delivery.last_error = ""
-        delivery.save(update_fields=["attempts", "state", "delivered_at", "last_error"])
+        delivery.save(update_fields=["state", "delivered_at", "last_error"])
         return AttemptOutcome(delivery.pk, delivery.state, delivery.attempts)
+
+
+def _give_up(delivery: EventDelivery, error: str) -> AttemptOutcome:
+    delivery.state = DeliveryState.DEAD
+    delivery.last_error = error
+    delivery.save(update_fields=["state", "last_error"])
+    logger.error(
+        "event delivery %s (%s) dead-lettered after %s attempts",
+        delivery.pk,
+        delivery.handler,
+        delivery.attempts,
+    )
+    return AttemptOutcome(delivery.pk, delivery.state, delivery.attempts)
 
 
 def _schedule(event_id: int, run_after: datetime) -> None:
@@ -142,18 +157,37 @@ def deliveries_due(*, limit: int = 500) -> list[int]:
     )
 
 
+def outbox_prune(*, older_than: timedelta) -> int:
+    """Delete events whose every delivery was delivered more than ``older_than`` ago, and old
+    events no handler listened to. Pending and dead deliveries are never pruned.
+
+    Returns the number of rows deleted (events and their deliveries)."""
+    cutoff = timezone.now() - older_than
+    unfinished = EventDelivery.objects.exclude(state=DeliveryState.DELIVERED).values("event_id")
+    recent = EventDelivery.objects.filter(delivered_at__gt=cutoff).values("event_id")
+    deleted, _ = (
+        OutboxEvent.objects.filter(occurred_at__lt=cutoff)
+        .exclude(pk__in=unfinished)
+        .exclude(pk__in=recent)
+        .delete()
+    )
+    return deleted
+
+
 def delivery_retry(
     *, delivery_id: int, actor: object, ip_address: str | None = None
 ) -> EventDelivery:
-    """Put a dead-lettered delivery back in line now, keeping its history; audited."""
+    """Put a dead-lettered delivery back in line now with a fresh set of attempts; audited (the
+    audit entry keeps how many attempts it had used)."""
     with transaction.atomic():
         delivery = EventDelivery.objects.select_for_update().filter(pk=delivery_id).first()
         if delivery is None or delivery.state != DeliveryState.DEAD:
             raise DeliveryNotRetryableError()
         before = {"state": delivery.state, "attempts": delivery.attempts}
         delivery.state = DeliveryState.PENDING
+        delivery.attempts = 0
         delivery.next_attempt_at = timezone.now()
-        delivery.save(update_fields=["state", "next_attempt_at"])
+        delivery.save(update_fields=["state", "attempts", "next_attempt_at"])
         audit_record(
             actor=actor,
             action="event_delivery.retry",

@@ -9,6 +9,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django_tasks import task
 from django_tasks.base import Task
 
@@ -42,3 +43,10 @@ def outbox_sweep() -> int:
     for event_id in event_ids:
         enqueue_safely(deliver_event, event_id)
     return len(event_ids)
+
+
+@periodic(every=timedelta(hours=6))
+@task()
+def outbox_prune() -> int:
+    """Remove events delivered long ago, keeping the outbox small."""
+    return outbox.outbox_prune(older_than=timedelta(days=settings.OUTBOX_KEEP_DELIVERED_DAYS))
