@@ -43,6 +43,7 @@ demo: setup
 	  $(BIN)/storeteam serve --bind 127.0.0.1:8000
 
 lint: install
+	mkdir -p var
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache

@@ -61,3 +61,13 @@ def screenshot() -> Any:
         return path
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_names(settings: Any) -> None:
+    # The test server finds static files by their source names; hashed names are for production,
+    # where whitenoise serves the collected files (tests/config/test_serve.py checks that path).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

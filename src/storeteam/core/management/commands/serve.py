@@ -39,6 +39,9 @@ class Command(BaseCommand):
             "timeout": options["timeout"],
             "accesslog": "-" if options["access_log"] else None,
             "proc_name": "storeteam",
+            # gunicorn's control socket sits at one path per host: with it, a second server on the
+            # same machine (scale-out, or a test beside a demo) would fail to start.
+            "control_socket_disable": True,
             # gunicorn's heartbeat files go to memory, not a disk that may stall under load.
             "worker_tmp_dir": "/dev/shm" if os.path.isdir("/dev/shm") else None,  # noqa: S108
         }

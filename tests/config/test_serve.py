@@ -1,0 +1,119 @@
+"""`storeteam serve` is a real production server: it answers pages, its static files (hashed and
+compressed, served by whitenoise) and its health check."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (our own loopback server)
+        return response.status, dict(response.headers), response.read()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_production_server_serves_pages_static_files_and_health() -> None:
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        database_url = f"sqlite:///{db['NAME']}"
+    else:
+        database_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "serve-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "DEBUG": "false",
+    }
+    storeteam = str(Path(sys.executable).with_name("storeteam"))
+    server = subprocess.Popen(
+        [storeteam, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                status, _, body = fetch(f"{base}/api/v1/health")
+                break
+            except OSError:
+                if server.poll() is not None:
+                    pytest.fail(f"storeteam serve exited: {server.stdout.read().decode()[-3000:]}")  # type: ignore[union-attr]
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        assert status == 200
+        assert b'"status": "ok"' in body or b'"status":"ok"' in body
+
+        status, headers, page = fetch(f"{base}/")
+        assert status == 200
+        css = re.search(rb'href="(/static/storefront/site[^"]*\.css)"', page)
+        assert css is not None
+        # collected static files get a content hash in their name, for long caching
+        assert re.match(rb"/static/storefront/site\.[0-9a-f]{12}\.css", css.group(1))
+        status, headers, stylesheet = fetch(base + css.group(1).decode())
+        assert status == 200
+        assert headers["Content-Type"].startswith("text/css")
+        assert "max-age=315360000" in headers.get("Cache-Control", "")
+        assert b"--accent" in stylesheet
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_production_servers_run_side_by_side_on_one_machine() -> None:
+    env = {
+        **os.environ,
+        "SECRET_KEY": "serve-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+    }
+    storeteam = str(Path(sys.executable).with_name("storeteam"))
+    ports = [free_port(), free_port()]
+    servers = [
+        subprocess.Popen(
+            [storeteam, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for port in ports
+    ]
+    try:
+        for port in ports:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    assert fetch(f"http://127.0.0.1:{port}/api/v1/health")[0] == 200
+                    break
+                except OSError:
+                    assert time.monotonic() < deadline, f"server on {port} did not answer"
+                    time.sleep(0.2)
+        assert all(server.poll() is None for server in servers)
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=20)
