@@ -114,3 +114,24 @@ def redis_server() -> str:
 
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def deliver_events() -> Callable[[], int]:
+    """Deliver every pending event now, in this test's transaction (the worker's code path)."""
+    from storeteam.core.models import DeliveryState, EventDelivery
+    from storeteam.core.outbox import event_deliver
+
+    def deliver() -> int:
+        ids = sorted(
+            set(
+                EventDelivery.objects.filter(state=DeliveryState.PENDING).values_list(
+                    "event_id", flat=True
+                )
+            )
+        )
+        for event_id in ids:
+            event_deliver(event_id=event_id)
+        return len(ids)
+
+    return deliver

@@ -17,6 +17,20 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def server_environment() -> dict[str, str]:
+    """This process's environment, pointed at this test's database, without what only a test
+    process may set."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        database_url = f"sqlite:///{db['NAME']}"
+    else:
+        database_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return {**env, "DATABASE_URL": database_url}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -30,17 +44,9 @@ def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
 
 @pytest.mark.django_db(transaction=True)
 def test_production_server_serves_pages_static_files_and_health() -> None:
-    from django.db import connection
-
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        database_url = f"sqlite:///{db['NAME']}"
-    else:
-        database_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     port = free_port()
     env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
+        **server_environment(),
         "SECRET_KEY": "serve-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "DEBUG": "false",
     }
@@ -87,7 +93,7 @@ def test_production_server_serves_pages_static_files_and_health() -> None:
 @pytest.mark.django_db(transaction=True)
 def test_two_production_servers_run_side_by_side_on_one_machine() -> None:
     env = {
-        **os.environ,
+        **server_environment(),
         "SECRET_KEY": "serve-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
     }
     storeteam = str(Path(sys.executable).with_name("storeteam"))

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "storeteam.accounts",
     "storeteam.team",
     "storeteam.customers",
+    "storeteam.catalog",
+    "storeteam.pricing",
     "storeteam.storefront",
     "storeteam.backoffice",
     "storeteam.api",

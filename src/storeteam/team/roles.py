@@ -18,6 +18,8 @@ MANAGE_STAFF = "accounts.manage_staff"
 VIEW_AUDIT_LOG = "core.view_audit_log"
 VIEW_EVENT_OUTBOX = "core.view_event_outbox"
 RETRY_EVENT_DELIVERY = "core.retry_event_delivery"
+MANAGE_CATALOG = "catalog.manage_catalog"
+MANAGE_PRICES = "pricing.manage_prices"
 
 
 @dataclass(frozen=True)
@@ -45,13 +47,13 @@ ROLES: tuple[Role, ...] = (
             "Runs the store day to day: catalog, prices, sorting rules and requirements; "
             "reports to the stakeholders."
         ),
-        frozenset(),
+        frozenset({MANAGE_CATALOG, MANAGE_PRICES}),
     ),
     Role(
         "product_specialist",
         _("Product specialist"),
         _("Keeps product data right: attributes, variants, categories and translations."),
-        frozenset(),
+        frozenset({MANAGE_CATALOG}),
     ),
     Role(
         "ecommerce_analyst",

@@ -1,0 +1,14 @@
+"""Events the catalog publishes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storeteam.core.events import DomainEvent
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductsChanged(DomainEvent):
+    """Products were created or changed (content, category, variants, attributes, publishing)."""
+
+    product_ids: list[int]

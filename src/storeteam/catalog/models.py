@@ -1,0 +1,231 @@
+"""The catalog (S1): a category tree, products with variants and typed attributes, images, and the
+translations of everything a shopper reads. Writes go through catalog.services; the storefront
+reads a denormalised listing built from these tables (storefront.models)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+LANGUAGE_LENGTH = 8
+
+
+class Category(models.Model):
+    """A node of the category tree. ``path`` is the materialised path of positions from the root
+    ("0001.0004."), so a subtree is one indexed prefix query, however deep."""
+
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(max_length=255, unique=True)
+    depth = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveIntegerField(default=0)
+    is_published = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["path"]
+        indexes = [models.Index(fields=["parent", "position"], name="category_children")]
+        permissions = [("manage_catalog", _("Can edit categories, products and their content"))]
+
+    def __str__(self) -> str:
+        return f"category {self.pk} ({self.path})"
+
+
+class CategoryTranslation(models.Model):
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=LANGUAGE_LENGTH)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, allow_unicode=True)
+    description = models.TextField(blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["category", "language"], name="category_one_per_lang"),
+            models.UniqueConstraint(fields=["language", "slug"], name="category_slug_per_lang"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} [{self.language}]"
+
+
+class AttributeKind(models.TextChoices):
+    CHOICE = "choice", _("Choice")
+    NUMBER = "number", _("Number")
+    TEXT = "text", _("Text")
+    BOOLEAN = "boolean", _("Yes or no")
+
+
+class Attribute(models.Model):
+    """A typed property of products or variants (size, colour, material, screen size …).
+    Choice attributes marked ``is_facet`` become filters on category pages (S3)."""
+
+    code = models.SlugField(max_length=60, unique=True)
+    kind = models.CharField(max_length=10, choices=AttributeKind.choices)
+    is_facet = models.BooleanField(default=False)
+    is_variant_axis = models.BooleanField(
+        default=False, help_text=_("Variants of one product differ by this attribute.")
+    )
+    unit = models.CharField(max_length=16, blank=True, default="")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class AttributeTranslation(models.Model):
+    attribute = models.ForeignKey(Attribute, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=LANGUAGE_LENGTH)
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["attribute", "language"], name="attribute_one_per_lang")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} [{self.language}]"
+
+
+class AttributeValue(models.Model):
+    attribute = models.ForeignKey(Attribute, on_delete=models.CASCADE, related_name="values")
+    code = models.SlugField(max_length=80)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["attribute_id", "position", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["attribute", "code"], name="attribute_value_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attribute_id}:{self.code}"
+
+
+class AttributeValueTranslation(models.Model):
+    value = models.ForeignKey(AttributeValue, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=LANGUAGE_LENGTH)
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["value", "language"], name="value_one_per_lang")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} [{self.language}]"
+
+
+class ProductKind(models.TextChoices):
+    SIMPLE = "simple", _("Simple (one variant)")
+    CONFIGURABLE = "configurable", _("Configurable (variants)")
+
+
+class TaxClass(models.TextChoices):
+    STANDARD = "standard", _("Standard rate")
+    REDUCED = "reduced", _("Reduced rate")
+    ZERO = "zero", _("Zero rate")
+
+
+class Product(models.Model):
+    kind = models.CharField(max_length=16, choices=ProductKind.choices, default=ProductKind.SIMPLE)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    tax_class = models.CharField(max_length=10, choices=TaxClass.choices, default=TaxClass.STANDARD)
+    is_published = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+    # Units sold, kept by the orders domain's events; the "best-selling" sort reads it.
+    sales_count = models.PositiveIntegerField(default=0)
+    values = models.ManyToManyField(AttributeValue, through="ProductValue", related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["category", "is_published"], name="product_category")]
+
+    def __str__(self) -> str:
+        return f"product {self.pk}"
+
+
+class ProductTranslation(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=LANGUAGE_LENGTH)
+    name = models.CharField(max_length=255)
+    slug = models.SlugField(max_length=255, allow_unicode=True)
+    description = models.TextField(blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["product", "language"], name="product_one_per_lang"),
+            models.UniqueConstraint(fields=["language", "slug"], name="product_slug_per_lang"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} [{self.language}]"
+
+
+class ProductValue(models.Model):
+    """A product-level attribute value (material, brand …)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE)
+    value = models.ForeignKey(AttributeValue, on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["product", "value"], name="product_value")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.value_id}"
+
+
+class Variant(models.Model):
+    """What is sold, stocked and shipped: one SKU. A simple product has exactly one."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    sku = models.CharField(max_length=64, unique=True)
+    barcode = models.CharField(max_length=32, null=True, blank=True, unique=True)
+    position = models.PositiveIntegerField(default=0)
+    weight_grams = models.PositiveIntegerField(default=0)
+    values = models.ManyToManyField(AttributeValue, through="VariantValue", related_name="+")
+
+    class Meta:
+        ordering = ["product_id", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.sku
+
+
+class VariantValue(models.Model):
+    """A variant's value on a variant axis (size M, colour navy)."""
+
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE)
+    value = models.ForeignKey(AttributeValue, on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["variant", "value"], name="variant_value")]
+
+    def __str__(self) -> str:
+        return f"{self.variant_id}: {self.value_id}"
+
+
+class ProductImage(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(
+        upload_to="products/%Y/%m/", width_field="width", height_field="height"
+    )
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(default=0)
+    alt = models.CharField(max_length=255, blank=True, default="")
+
+    class Meta:
+        ordering = ["product_id", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(width__gte=0) & Q(height__gte=0), name="image_size")
+        ]
+
+    def __str__(self) -> str:
+        return f"image {self.position} of product {self.product_id}"

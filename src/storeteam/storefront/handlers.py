@@ -1,0 +1,18 @@
+"""The storefront's listing follows the catalog and prices through their events."""
+
+from __future__ import annotations
+
+from storeteam.catalog.events import ProductsChanged
+from storeteam.core.events import Envelope, event_handler
+from storeteam.pricing.events import PricesChanged
+from storeteam.storefront.services import listing_rebuild
+
+
+@event_handler(ProductsChanged, name="storefront.relist_changed_products")
+def relist_changed_products(event: ProductsChanged, envelope: Envelope) -> None:
+    listing_rebuild(product_ids=event.product_ids)
+
+
+@event_handler(PricesChanged, name="storefront.relist_repriced_products")
+def relist_repriced_products(event: PricesChanged, envelope: Envelope) -> None:
+    listing_rebuild(product_ids=event.product_ids)
