@@ -44,3 +44,46 @@ def test_placeholders_survive_translation() -> None:
 
         text = ngettext("%(n)s dead letter", "%(n)s dead letters", 2) % {"n": 2}
     assert text.startswith("2 ")
+
+
+def test_every_string_in_the_code_is_in_the_catalogs(tmp_path: Path) -> None:
+    """Extract the strings from a scratch copy of the code and compare with the catalogs, so a
+    new visible string without translations fails here, not in front of a Swedish shopper."""
+    import shutil
+    import subprocess
+    import sys
+
+    source = LOCALE.parent
+    copy = tmp_path / "storeteam"
+    shutil.copytree(
+        source, copy, ignore=shutil.ignore_patterns("locale", "__pycache__", "migrations", "static")
+    )
+    (copy / "locale" / "sv" / "LC_MESSAGES").mkdir(parents=True)
+    admin = str(Path(sys.executable).with_name("django-admin"))
+    subprocess.run(
+        [
+            admin,
+            "makemessages",
+            "-l",
+            "sv",
+            "-e",
+            "html,txt,py",
+            "--settings=storeteam.config.settings",
+            "-v",
+            "0",
+        ],
+        cwd=copy,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    extracted = {
+        (e.msgctxt, e.msgid)
+        for e in polib.pofile(str(copy / "locale" / "sv" / "LC_MESSAGES" / "django.po"))
+    }
+    for language in LANGUAGES:
+        po = polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))
+        known = {(e.msgctxt, e.msgid) for e in po if not e.obsolete}
+        assert sorted(m for _c, m in extracted - known) == [], (
+            f"run makemessages and translate ({language})"
+        )

@@ -151,6 +151,9 @@ X_FRAME_OPTIONS = "DENY"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("sv", _("Swedish")), ("fr", _("French")), ("nl", _("Dutch"))]
 LOCALE_PATHS = [SRC_DIR / "locale"]
+# The storefront's currency per language until shoppers can choose; the default for the rest.
+STORE_CURRENCY_BY_LANGUAGE = {"sv": "SEK"}
+STORE_DEFAULT_CURRENCY = "EUR"
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env.text("TIME_ZONE", "Europe/Stockholm")

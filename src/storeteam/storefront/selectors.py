@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, QuerySet
 
 from storeteam.catalog.models import (
     Attribute,
     AttributeTranslation,
-    AttributeValueTranslation,
     Category,
     CategoryTranslation,
     ProductImage,
@@ -60,6 +60,7 @@ class ProductCard:
 @dataclass(frozen=True)
 class FacetValue:
     value_id: int
+    code: str
     name: str
     count: int
     selected: bool
@@ -104,15 +105,58 @@ def _filtered(query: ListingQuery, *, without: int | None = None) -> QuerySet[Li
     return entries
 
 
-def facet_attributes(language: str) -> list[tuple[Attribute, str]]:
-    """The facet attributes with their names in ``language``."""
+@dataclass(frozen=True)
+class FacetVocabulary:
+    """The facet attributes and their values in one language: names, codes, order. Rarely
+    changes, so it is cached (see facet_vocabulary)."""
+
+    attributes: list[tuple[int, str, str]]  # (id, code, name) in display order
+    value_ids: dict[str, dict[str, int]]  # attribute code -> value code -> value id
+    values: dict[int, tuple[str, str, int]]  # value id -> (code, name, position)
+
+    @property
+    def attribute_ids(self) -> dict[str, int]:
+        return {code: pk for pk, code, _name in self.attributes}
+
+
+VOCABULARY_SECONDS = 300
+
+
+def facet_vocabulary(language: str) -> FacetVocabulary:
+    """The facet vocabulary for ``language``, from the cache when it can be.
+
+    catalog.services.attributes_ensure clears it when attributes change; the time limit bounds
+    staleness for per-process caches that a clear in another process cannot reach.
+    """
+    key = f"storefront:facets:{language}"
+    vocabulary: FacetVocabulary | None = cache.get(key)
+    if vocabulary is None:
+        vocabulary = _load_vocabulary(language)
+        cache.set(key, vocabulary, VOCABULARY_SECONDS)
+    return vocabulary
+
+
+def _load_vocabulary(language: str) -> FacetVocabulary:
+    from storeteam.catalog.models import AttributeValue
+
     attributes = list(Attribute.objects.filter(is_facet=True).order_by("position", "code"))
     names = dict(
         AttributeTranslation.objects.filter(
             attribute__in=attributes, language=language
         ).values_list("attribute_id", "name")
     )
-    return [(a, names.get(a.pk, a.code)) for a in attributes]
+    value_ids: dict[str, dict[str, int]] = defaultdict(dict)
+    values: dict[int, tuple[str, str, int]] = {}
+    for pk, code, position, attribute_code, name in AttributeValue.objects.filter(
+        attribute__is_facet=True, translations__language=language
+    ).values_list("pk", "code", "position", "attribute__code", "translations__name"):
+        value_ids[attribute_code][code] = pk
+        values[pk] = (code, name, position)
+    return FacetVocabulary(
+        attributes=[(a.pk, a.code, names.get(a.pk, a.code)) for a in attributes],
+        value_ids=dict(value_ids),
+        values=values,
+    )
 
 
 def listing_page(query: ListingQuery) -> ListingPage:
@@ -164,57 +208,51 @@ def _cards(rows: list[dict[str, Any]], language: str, currency: str) -> list[Pro
 
 
 def _facets(query: ListingQuery) -> list[Facet]:
-    attributes = facet_attributes(query.language)
-    if not attributes:
+    vocabulary = facet_vocabulary(query.language)
+    if not vocabulary.attributes:
         return []
     counts: dict[int, dict[int, int]] = defaultdict(dict)
-    unselected = [a.pk for a, _name in attributes if not query.selected.get(a.pk)]
+    unselected = [pk for pk, _code, _name in vocabulary.attributes if not query.selected.get(pk)]
     if unselected:
         base = _filtered(query).values("product_id")
-        for row in (
+        for attribute_id, value_id, n in (
             ListingValue.objects.filter(attribute_id__in=unselected, product_id__in=base)
             .values("attribute_id", "value_id")
             .annotate(n=Count("product_id"))
             .order_by()
+            .values_list("attribute_id", "value_id", "n")
         ):
-            counts[row["attribute_id"]][row["value_id"]] = row["n"]
-    for attribute, _name in attributes:
-        if query.selected.get(attribute.pk):
-            base = _filtered(query, without=attribute.pk).values("product_id")
+            counts[attribute_id][value_id] = n
+    for attribute_id, _code, _name in vocabulary.attributes:
+        if query.selected.get(attribute_id):
+            base = _filtered(query, without=attribute_id).values("product_id")
             for value_id, n in (
-                ListingValue.objects.filter(attribute_id=attribute.pk, product_id__in=base)
+                ListingValue.objects.filter(attribute_id=attribute_id, product_id__in=base)
                 .values("value_id")
                 .annotate(n=Count("product_id"))
                 .order_by()
                 .values_list("value_id", "n")
             ):
-                counts[attribute.pk][value_id] = n
-    value_ids = [v for per in counts.values() for v in per] + [
-        v for values in query.selected.values() for v in values
-    ]
-    names: dict[int, str] = {}
-    positions: dict[int, int] = {}
-    for value_id, value_name, position in AttributeValueTranslation.objects.filter(
-        value_id__in=set(value_ids), language=query.language
-    ).values_list("value_id", "name", "value__position"):
-        names[value_id] = value_name
-        positions[value_id] = position
+                counts[attribute_id][value_id] = n
     facets = []
-    for attribute, name in attributes:
-        per = counts.get(attribute.pk, {})
-        chosen = query.selected.get(attribute.pk, frozenset())
-        ids = set(per) | set(chosen)
+    for attribute_id, code, name in vocabulary.attributes:
+        per = counts.get(attribute_id, {})
+        chosen = query.selected.get(attribute_id, frozenset())
+        ids = (set(per) | set(chosen)) & set(vocabulary.values)
         if not ids:
             continue
+        ordered = sorted(ids, key=lambda v: (vocabulary.values[v][2], vocabulary.values[v][1]))
         values = [
             FacetValue(
-                value_id=v, name=names.get(v, str(v)), count=per.get(v, 0), selected=v in chosen
+                value_id=v,
+                code=vocabulary.values[v][0],
+                name=vocabulary.values[v][1],
+                count=per.get(v, 0),
+                selected=v in chosen,
             )
-            for v in sorted(ids, key=lambda v: (positions.get(v, 0), names.get(v, "")))
+            for v in ordered
         ]
-        facets.append(
-            Facet(attribute_id=attribute.pk, code=attribute.code, name=name, values=values)
-        )
+        facets.append(Facet(attribute_id=attribute_id, code=code, name=name, values=values))
     return facets
 
 
@@ -244,4 +282,93 @@ def category_children(category: Category | None, language: str) -> list[Category
         )
         .select_related("category")
         .order_by("category__position")
+    )
+
+
+@dataclass(frozen=True)
+class VariantOption:
+    variant_id: int
+    sku: str
+    label: str
+    price: Decimal | None
+    compare_at: Decimal | None
+
+
+@dataclass(frozen=True)
+class ProductPage:
+    product_id: int
+    name: str
+    slug: str
+    description: str
+    currency: str
+    price: Decimal | None
+    compare_at: Decimal | None
+    is_available: bool
+    variants: list[VariantOption]
+    images: list[ProductImage]
+    category: CategoryTranslation | None
+    alternates: dict[str, str]  # language -> slug
+
+
+def product_page(*, slug: str, language: str, currency: str) -> ProductPage | None:
+    """A published product by its slug in ``language``, with variants priced in ``currency``."""
+    from storeteam.catalog.models import Variant, VariantValue
+    from storeteam.pricing.models import VariantPrice
+
+    text = (
+        ProductTranslation.objects.select_related("product")
+        .filter(slug=slug, language=language, product__is_published=True)
+        .first()
+    )
+    if text is None:
+        return None
+    product = text.product
+    variants = list(Variant.objects.filter(product=product).order_by("position", "id"))
+    prices = {
+        p.variant_id: p
+        for p in VariantPrice.objects.filter(
+            variant__in=variants, price_list__currency=currency, price_list__is_default=True
+        )
+    }
+    labels: dict[int, list[str]] = defaultdict(list)
+    for variant_id, name in (
+        VariantValue.objects.filter(variant__in=variants)
+        .filter(value__translations__language=language)
+        .order_by("value__attribute__position", "value__position")
+        .values_list("variant_id", "value__translations__name")
+    ):
+        labels[variant_id].append(name)
+    options = [
+        VariantOption(
+            variant_id=v.pk,
+            sku=v.sku,
+            label=" / ".join(labels.get(v.pk, [])) or v.sku,
+            price=prices[v.pk].amount if v.pk in prices else None,
+            compare_at=prices[v.pk].compare_at if v.pk in prices else None,
+        )
+        for v in variants
+    ]
+    priced = [o for o in options if o.price is not None]
+    cheapest = min(priced, key=lambda o: o.price or Decimal(0)) if priced else None
+    alternates = dict(
+        ProductTranslation.objects.filter(product=product).values_list("language", "slug")
+    )
+    category = (
+        CategoryTranslation.objects.filter(category_id=product.category_id, language=language)
+        .select_related("category")
+        .first()
+    )
+    return ProductPage(
+        product_id=product.pk,
+        name=text.name,
+        slug=text.slug,
+        description=text.description,
+        currency=currency,
+        price=cheapest.price if cheapest else None,
+        compare_at=cheapest.compare_at if cheapest else None,
+        is_available=bool(priced),
+        variants=options,
+        images=list(ProductImage.objects.filter(product=product).order_by("position", "id")),
+        category=category,
+        alternates=alternates,
     )

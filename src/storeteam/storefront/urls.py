@@ -6,4 +6,6 @@ app_name = "storefront"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("c/<str:slug>/", views.category, name="category"),
+    path("p/<str:slug>/", views.product, name="product"),
 ]

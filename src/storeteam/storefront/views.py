@@ -1,11 +1,20 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.i18n import set_language
 
 from storeteam.core.access import public
+from storeteam.storefront import selectors
+from storeteam.storefront.filters import listing_query_from, query_string
 
 
 @public
@@ -13,6 +22,14 @@ from storeteam.core.access import public
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "storefront/home.html")
 
+
+SORT_LABELS = [
+    ("relevance", _("Recommended")),
+    ("bestselling", _("Best-selling")),
+    ("price_asc", _("Price, low to high")),
+    ("price_desc", _("Price, high to low")),
+    ("newest", _("Newest")),
+]
 
 # Django's own language switch, declared public like every other view of the store.
 language_switch = public(set_language)
@@ -32,3 +49,124 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "400.html", status=400)
+
+
+def current_currency(language: str) -> str:
+    return settings.STORE_CURRENCY_BY_LANGUAGE.get(language, settings.STORE_DEFAULT_CURRENCY)
+
+
+@public
+def category(request: HttpRequest, slug: str) -> HttpResponse:
+    """A category with its products: filters, sort and pages all live in the URL (S3, S4)."""
+    language = get_language() or settings.LANGUAGE_CODE
+    found = selectors.category_by_slug(slug=slug, language=language)
+    if found is None:
+        raise Http404
+    vocabulary = selectors.facet_vocabulary(language)
+    query = listing_query_from(
+        request.GET,
+        category_path=found.category.path,
+        currency=current_currency(language),
+        language=language,
+        value_codes=vocabulary.value_ids,
+        attribute_ids=vocabulary.attribute_ids,
+    )
+    page = selectors.listing_page(query)
+    return render(
+        request,
+        "storefront/category.html",
+        {
+            "category": found,
+            "trail": selectors.category_trail(found.category, language),
+            "children": selectors.category_children(found.category, language),
+            "page": page,
+            "query": query,
+            "sorts": SORT_LABELS,
+            "previous_page": query_string(request.GET, page=page.page - 1)
+            if page.page > 1
+            else None,
+            "next_page": query_string(request.GET, page=page.page + 1)
+            if page.page < page.pages
+            else None,
+            "filtered": bool(
+                query.selected or query.price_min or query.price_max or query.available_only
+            ),
+        },
+    )
+
+
+@public
+def product(request: HttpRequest, slug: str) -> HttpResponse:
+    """A product: variants, price, availability, images, share links, structured data (S7, S8)."""
+    language = get_language() or settings.LANGUAGE_CODE
+    page = selectors.product_page(slug=slug, language=language, currency=current_currency(language))
+    if page is None:
+        raise Http404
+    trail = selectors.category_trail(page.category.category, language) if page.category else []
+    absolute = request.build_absolute_uri(reverse("storefront:product", args=[page.slug]))
+    alternates = []
+    for code, _name in settings.LANGUAGES:
+        if code in page.alternates:
+            with translation.override(code):
+                alternates.append(
+                    (
+                        code,
+                        request.build_absolute_uri(
+                            reverse("storefront:product", args=[page.alternates[code]])
+                        ),
+                    )
+                )
+    return render(
+        request,
+        "storefront/product.html",
+        {
+            "product": page,
+            "trail": trail,
+            "canonical": absolute,
+            "alternates": alternates,
+            "structured_data": _product_json_ld(page, trail, absolute, request),
+        },
+    )
+
+
+def _product_json_ld(
+    page: Any, trail: list[Any], url: str, request: HttpRequest
+) -> list[dict[str, Any]]:
+    offer: dict[str, Any] = {
+        "@type": "Offer",
+        "url": url,
+        "priceCurrency": page.currency,
+        "availability": "https://schema.org/InStock"
+        if page.is_available
+        else "https://schema.org/OutOfStock",
+    }
+    if page.price is not None:
+        offer["price"] = str(page.price)
+    product: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": page.name,
+        "description": page.description,
+        "sku": page.variants[0].sku if page.variants else "",
+        "url": url,
+        "offers": offer,
+    }
+    if page.images:
+        product["image"] = [request.build_absolute_uri(i.image.url) for i in page.images]
+    crumbs = {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {
+                "@type": "ListItem",
+                "position": n,
+                "name": crumb.name,
+                "item": request.build_absolute_uri(
+                    reverse("storefront:category", args=[crumb.slug])
+                ),
+            }
+            for n, crumb in enumerate(trail, start=1)
+        ]
+        + [{"@type": "ListItem", "position": len(trail) + 1, "name": page.name, "item": url}],
+    }
+    return [product, crumbs]

@@ -1,0 +1,117 @@
+"""The shopper's category and product pages: filters from the URL, translations, SEO data, and a
+pinned number of queries per page (no N+1, whatever the catalog's size)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.catalog.fixtures import build_small_catalog
+
+
+@pytest.fixture
+def catalog(db: Any, deliver_events: Any) -> dict[str, Any]:
+    return build_small_catalog(deliver_events)
+
+
+def product_names(html: str) -> list[str]:
+    return re.findall(r'<span class="name">([^<]+)</span>', html)
+
+
+def test_category_page_filters_and_sorts_from_a_shareable_url(catalog: Any, client: Client) -> None:
+    response = client.get("/c/clothing/?colour=red&colour=blue&sort=price_asc")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert product_names(html) == ["Linen Shirt", "Rain Jacket", "Wool Jacket"]
+    assert "3 products" in html
+    assert 'name="colour" value="red" checked' in html
+    assert (
+        '<meta name="robots" content="noindex, follow">' in html
+    )  # filtered views stay out of the index
+    assert 'rel="canonical" href="http://testserver/c/clothing/"' in html
+
+
+def test_category_page_ignores_junk_parameters(catalog: Any, client: Client) -> None:
+    response = client.get("/c/clothing/?colour=mauve&min=abc&max=-5&sort=cheapest&page=zero")
+    assert response.status_code == 200
+    assert len(product_names(response.content.decode())) == 4
+
+
+def test_category_page_in_swedish_shows_sek_and_swedish_names(catalog: Any, client: Client) -> None:
+    html = client.get("/sv/c/jackor/?sort=price_desc").content.decode()
+    assert product_names(html) == ["Ulljacka", "Regnjacka"]
+    assert "1\xa0200,00\xa0SEK" in html
+    assert "1\xa0500,00\xa0SEK" in html
+    assert client.get("/sv/c/jackets/").status_code == 404  # the English slug is not a Swedish URL
+
+
+def test_product_page_has_variants_prices_and_structured_data(catalog: Any, client: Client) -> None:
+    response = client.get("/p/wool-jacket/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>Wool Jacket</h1>" in html
+    assert "Red / S" in html
+    assert "Red / M" in html
+    assert '<link rel="alternate" hreflang="sv" href="http://testserver/sv/p/ulljacka/">' in html
+    assert '<meta property="og:title" content="Wool Jacket">' in html
+    blocks = [
+        json.loads(b)
+        for b in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    ]
+    product, crumbs = blocks
+    assert product["@type"] == "Product"
+    assert product["offers"] == {
+        "@type": "Offer",
+        "url": "http://testserver/p/wool-jacket/",
+        "priceCurrency": "EUR",
+        "availability": "https://schema.org/InStock",
+        "price": "120.00",
+    }
+    assert [c["name"] for c in crumbs["itemListElement"]] == ["Clothing", "Jackets", "Wool Jacket"]
+
+
+def test_structured_data_cannot_close_its_script_tag(
+    db: Any, deliver_events: Any, client: Client
+) -> None:
+    from storeteam.catalog.services import CategorySpec, ProductSpec, VariantSpec, catalog_import
+
+    catalog_import(
+        categories=[CategorySpec("c", {"en": "C"})],
+        products=[
+            ProductSpec(
+                category_key="c",
+                names={"en": "Evil"},
+                descriptions={"en": "</script><script>alert(1)</script>"},
+                variants=[VariantSpec(sku="EVIL-1")],
+            )
+        ],
+    )
+    html = client.get("/p/evil/").content.decode()
+    assert "<script>alert(1)" not in html
+    assert "\\u003C/script\\u003E" in html
+
+
+def test_unknown_pages_are_a_friendly_404(db: Any, client: Client) -> None:
+    response = client.get("/p/no-such-thing/")
+    assert response.status_code == 404
+    assert b"Page not found" in response.content
+
+
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [
+        ("/c/clothing/", 8),
+        ("/c/clothing/?colour=red&material=cotton&sort=price_desc", 10),
+        ("/p/wool-jacket/", 8),
+    ],
+)
+def test_queries_per_page_are_pinned(
+    catalog: Any, client: Client, django_assert_num_queries: Any, url: str, queries: int
+) -> None:
+    client.get(url)  # warm caches that are per process, not per request
+    with django_assert_num_queries(queries):
+        assert client.get(url).status_code == 200
