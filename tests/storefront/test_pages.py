@@ -115,3 +115,10 @@ def test_queries_per_page_are_pinned(
     client.get(url)  # warm caches that are per process, not per request
     with django_assert_num_queries(queries):
         assert client.get(url).status_code == 200
+
+
+def test_home_leads_to_the_departments_in_the_shoppers_language(
+    catalog: Any, client: Client
+) -> None:
+    html = client.get("/nl/").content.decode()
+    assert '<a href="/nl/c/kleding/">Kleding</a>' in html

@@ -20,7 +20,12 @@ from storeteam.storefront.filters import listing_query_from, query_string
 @public
 @cache_control(public=False, max_age=0)
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "storefront/home.html")
+    language = get_language() or settings.LANGUAGE_CODE
+    return render(
+        request,
+        "storefront/home.html",
+        {"departments": selectors.category_children(None, language)},
+    )
 
 
 SORT_LABELS = [
