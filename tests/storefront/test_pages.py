@@ -46,7 +46,11 @@ def test_category_page_in_swedish_shows_sek_and_swedish_names(catalog: Any, clie
     assert product_names(html) == ["Ulljacka", "Regnjacka"]
     assert "1\xa0200,00\xa0SEK" in html
     assert "1\xa0500,00\xa0SEK" in html
-    assert client.get("/sv/c/jackets/").status_code == 404  # the English slug is not a Swedish URL
+    # an English slug under the Swedish prefix leads to the Swedish address, filters kept
+    moved = client.get("/sv/c/jackets/?colour=red")
+    assert moved.status_code == 301
+    assert moved.headers["Location"] == "/sv/c/jackor/?colour=red"
+    assert client.get("/sv/p/wool-jacket/").headers["Location"] == "/sv/p/ulljacka/"
 
 
 def test_product_page_has_variants_prices_and_structured_data(catalog: Any, client: Client) -> None:

@@ -372,3 +372,19 @@ def product_page(*, slug: str, language: str, currency: str) -> ProductPage | No
         category=category,
         alternates=alternates,
     )
+
+
+def translated_slug(*, kind: str, slug: str, language: str) -> str | None:
+    """The slug in ``language`` of the product or category whose slug in another language is
+    ``slug`` (a shared link, or the language switch on a page), or None."""
+    model: Any = ProductTranslation if kind == "product" else CategoryTranslation
+    owner = "product_id" if kind == "product" else "category_id"
+    found = model.objects.filter(slug=slug).values_list(owner, flat=True).first()
+    if found is None:
+        return None
+    slug_in_language: str | None = (
+        model.objects.filter(**{owner: found, "language": language})
+        .values_list("slug", flat=True)
+        .first()
+    )
+    return slug_in_language

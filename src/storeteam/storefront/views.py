@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
@@ -66,7 +66,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     language = get_language() or settings.LANGUAGE_CODE
     found = selectors.category_by_slug(slug=slug, language=language)
     if found is None:
-        raise Http404
+        return _to_translated_slug("category", slug, language, request)
     vocabulary = selectors.facet_vocabulary(language)
     query = listing_query_from(
         request.GET,
@@ -106,7 +106,7 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
     language = get_language() or settings.LANGUAGE_CODE
     page = selectors.product_page(slug=slug, language=language, currency=current_currency(language))
     if page is None:
-        raise Http404
+        return _to_translated_slug("product", slug, language, request)
     trail = selectors.category_trail(page.category.category, language) if page.category else []
     absolute = request.build_absolute_uri(reverse("storefront:product", args=[page.slug]))
     alternates = []
@@ -175,3 +175,13 @@ def _product_json_ld(
         + [{"@type": "ListItem", "position": len(trail) + 1, "name": page.name, "item": url}],
     }
     return [product, crumbs]
+
+
+def _to_translated_slug(kind: str, slug: str, language: str, request: HttpRequest) -> HttpResponse:
+    """Redirect a slug of another language to this language's slug, keeping the query."""
+    translated = selectors.translated_slug(kind=kind, slug=slug, language=language)
+    if translated is None or translated == slug:
+        raise Http404
+    url = reverse(f"storefront:{kind}", args=[translated])
+    query = request.GET.urlencode()
+    return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)

@@ -1,0 +1,52 @@
+"""A shopper browses a category, combines two filters, sorts, opens a product and switches
+language, on a phone and on a desktop (S3, S4, S6, S11)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.catalog.fixtures import build_small_catalog
+from tests.e2e.conftest import DESKTOP, PHONE
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize(("viewport", "label"), [(PHONE, "phone"), (DESKTOP, "desktop")])
+def test_shopper_filters_sorts_and_opens_a_product(
+    browser: Any, live_server: Any, screenshot: Any, deliver_events: Any, viewport: Any, label: str
+) -> None:
+    build_small_catalog(deliver_events)
+    page = browser.new_page(viewport=viewport)
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="Clothing").click()
+    page.wait_for_url("**/c/clothing/")
+    assert page.get_by_text("4 products").is_visible()
+
+    if label == "phone":
+        page.locator(".filter-box summary").click()  # the filters fold away on a phone
+    page.get_by_label("Red").check()
+    page.get_by_label("Blue").check()
+    page.get_by_label("Cotton").check()
+    page.get_by_label("Sort by").select_option("price_desc")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_load_state()
+    assert "colour=red" in page.url
+    assert "material=cotton" in page.url
+    names = page.locator(".grid .name").all_inner_texts()
+    assert names == ["Rain Jacket", "Linen Shirt"]
+    screenshot(page, f"storefront-category-filtered-{label}")
+
+    page.get_by_role("link", name="Rain Jacket").click()
+    page.wait_for_url("**/p/rain-jacket/")
+    assert page.get_by_role("heading", name="Rain Jacket").is_visible()
+    assert page.get_by_text("Blue / M").is_visible()
+    screenshot(page, f"storefront-product-{label}")
+
+    page.locator("#lang-select").select_option("sv")
+    page.locator(".lang").get_by_role("button").click()
+    page.wait_for_url("**/sv/p/regnjacka/")
+    assert page.get_by_role("heading", name="Regnjacka").is_visible()
+    assert page.get_by_text("SEK").first.is_visible()
+    page.close()
