@@ -49,6 +49,21 @@ def test_import_builds_the_tree_translations_and_unique_slugs(deliver_events: An
         ProductTranslation.objects.get(product_id=again.product_ids[0], language="en").slug
         == "wool-jacket-2"
     )
+    # a third import of the same name must skip the stored "-2" too
+    third = catalog_import(
+        products=[
+            ProductSpec(
+                category_key="jackets",
+                names={"en": "Wool Jacket"},
+                variants=[VariantSpec(sku="WJ-3")],
+            )
+        ],
+        existing_categories=built["categories"],
+    )
+    assert (
+        ProductTranslation.objects.get(product_id=third.product_ids[0], language="en").slug
+        == "wool-jacket-3"
+    )
 
 
 @pytest.mark.django_db

@@ -109,11 +109,15 @@ class _Slugs:
     def make(self, language: str, name: str) -> str:
         base = slugify(name, allow_unicode=True)[:200] or "item"
         slug, n = base, 1
-        while slug in self.taken[language]:
+        while slug in self.taken[language] or (n > 1 and self._stored(language, slug)):
             n += 1
             slug = f"{base}-{n}"
         self.taken[language].add(slug)
         return slug
+
+    def _stored(self, language: str, slug: str) -> bool:
+        # Only a suffixed candidate gets here: bases were loaded in bulk, suffixes are rare.
+        return bool(self.model.objects.filter(language=language, slug=slug).exists())
 
 
 def attributes_ensure(specs: Sequence[AttributeSpec]) -> dict[str, Attribute]:

@@ -1,22 +1,87 @@
-"""`storeteam demo`: load demo data and print one staff login per role."""
+"""`storeteam demo`: load demo data (a catalog of the chosen size) and print one staff login per
+role."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandParser, OutputWrapper
 
+from storeteam.demo.catalog import PROFILES, demo_catalog_build
 from storeteam.demo.services import demo_customer_ensure, demo_staff_ensure
 
 
+class ProgressBar:
+    """One line on stderr, rewritten in place: ``[######......]  45% products 13,500/30,000``."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: OutputWrapper) -> None:
+        self.stream = stream
+        self.open_line = False
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        share = done / total if total else 1.0
+        filled = round(self.WIDTH * share)
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        line = f"\r[{bar}] {share:4.0%} {stage} {done:,}/{total:,}"
+        self._write(line)
+        self.open_line = done < total
+        if not self.open_line:
+            self._write("\n")
+
+    def close(self) -> None:
+        if self.open_line:
+            self._write("\n")
+            self.open_line = False
+
+    def _write(self, text: str) -> None:
+        self.stream.write(text, style_func=_plain, ending="")
+        self.stream.flush()
+
+
+def _plain(text: str) -> str:
+    return text
+
+
 class Command(BaseCommand):
-    help = "Load demo data (idempotent) and print one staff login per role."
+    help = (
+        "Load demo data (idempotent): a catalog of the chosen profile's size, unless the store "
+        "already has products, and print one staff login per role."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--profile", choices=["small"], default="small")
+        parser.add_argument(
+            "--profile",
+            choices=list(PROFILES),
+            default="small",
+            help="catalog size, after Magento's performance toolkit (default: small)",
+        )
+        parser.add_argument(
+            "--seed", type=int, default=7, help="the same seed builds the same catalog"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        profile, seed = options["profile"], options["seed"]
+        bar = ProgressBar(self.stderr) if options["verbosity"] > 0 else None
+        try:
+            summary = demo_catalog_build(profile=profile, seed=seed, progress=bar)
+        finally:
+            if bar is not None:
+                bar.close()
+        if summary.created:
+            self.stdout.write(
+                f"Demo catalog ({profile}, seed {seed}): {summary.categories:,} categories, "
+                f"{summary.products:,} products, {summary.variants:,} variants "
+                f"in {summary.seconds:.1f} s"
+            )
+        else:
+            self.stdout.write(
+                f"Demo catalog: the store already has {summary.products:,} products "
+                f"({summary.variants:,} variants, {summary.categories:,} categories); "
+                "nothing added."
+            )
         logins = demo_staff_ensure()
         shopper = demo_customer_ensure()
         base = settings.STORE_URL
