@@ -189,12 +189,23 @@ def bench_profile(
     picked = run([STORETEAM, "shell", "-c", PICK_URLS], env, capture_output=True).stdout
     urls = json.loads(next(x for x in picked.splitlines() if x.startswith("URLS "))[5:])
     port = free_port()
+    log_path = ROOT / "var" / "bench" / f"server-{db}-{profile}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = log_path.open("w")
     server = subprocess.Popen(
-        [STORETEAM, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
+        [
+            STORETEAM,
+            "serve",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--access-log",
+        ],
         env=env,
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -218,6 +229,13 @@ def bench_profile(
     finally:
         server.terminate()
         server.wait(timeout=30)
+        log.close()
+    statuses: dict[str, int] = {}
+    for line in log_path.read_text().splitlines():
+        parts = line.split('" ')
+        if len(parts) > 1 and parts[1][:3].isdigit():
+            statuses[parts[1][:3]] = statuses.get(parts[1][:3], 0) + 1
+    print(f"  server log {log_path}: responses by status {dict(sorted(statuses.items()))}")
     print(
         f"  {profile} ({db}): departments of {urls['departments']} products; {len(urls['category'])} category URLs"
     )
