@@ -28,6 +28,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -188,6 +189,9 @@ def bench_profile(
     build(env, profile)
     picked = run([STORETEAM, "shell", "-c", PICK_URLS], env, capture_output=True).stdout
     urls = json.loads(next(x for x in picked.splitlines() if x.startswith("URLS "))[5:])
+    # Slugs may hold letters such as é: send them percent-encoded, as a browser does.
+    for page in ("category", "product"):
+        urls[page] = [quote(u, safe="/?=&") for u in urls[page]]
     port = free_port()
     log_path = ROOT / "var" / "bench" / f"server-{db}-{profile}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
