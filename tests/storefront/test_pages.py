@@ -126,3 +126,34 @@ def test_home_leads_to_the_departments_in_the_shoppers_language(
 ) -> None:
     html = client.get("/nl/").content.decode()
     assert '<a href="/nl/c/kleding/">Kleding</a>' in html
+
+
+def test_robots_txt_keeps_staff_and_accounts_out_and_names_the_sitemap(
+    db: Any, client: Client
+) -> None:
+    text = client.get("/robots.txt").content.decode()
+    assert "Disallow: /staff/" in text
+    assert "Disallow: /sv/account/" in text
+    assert "Sitemap: http://testserver/sitemap.xml" in text
+
+
+def test_sitemap_lists_every_page_in_every_language_with_alternates(
+    catalog: Any, client: Client
+) -> None:
+    index = client.get("/sitemap.xml").content.decode()
+    assert "<loc>http://testserver/sitemap-categories.xml</loc>" in index
+    assert "<loc>http://testserver/sitemap-products-1.xml</loc>" in index
+    products = b"".join(client.get("/sitemap-products-1.xml").streaming_content).decode()
+    assert products.count("<url>") == 4 * 4  # four products, four languages
+    assert "<loc>http://testserver/sv/p/ulljacka/</loc>" in products
+    assert (
+        '<xhtml:link rel="alternate" hreflang="sv" href="http://testserver/sv/p/ulljacka/"/>'
+        in products
+    )
+    assert (
+        '<xhtml:link rel="alternate" hreflang="en" href="http://testserver/p/wool-jacket/"/>'
+        in products
+    )
+    categories = b"".join(client.get("/sitemap-categories.xml").streaming_content).decode()
+    assert categories.count("<url>") == 3 * 4
+    assert client.get("/sitemap-products-2.xml").status_code == 404

@@ -2,6 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
 from storeteam.api.main import api
+from storeteam.storefront import seo
 from storeteam.storefront import views as storefront_views
 
 handler400 = "storeteam.storefront.views.bad_request"
@@ -13,6 +14,10 @@ urlpatterns = [
     path("staff/", include("storeteam.backoffice.urls")),
     path("api/v1/", api.urls),
     path("i18n/setlang/", storefront_views.language_switch, name="set_language"),
+    path("robots.txt", seo.robots_txt, name="robots_txt"),
+    path("sitemap.xml", seo.sitemap_index, name="sitemap_index"),
+    path("sitemap-categories.xml", seo.sitemap_categories, name="sitemap_categories"),
+    path("sitemap-products-<int:page>.xml", seo.sitemap_products, name="sitemap_products"),
 ]
 
 # The shopper's pages carry the language in the path (/sv/, /fr/, /nl/; English at the root),
