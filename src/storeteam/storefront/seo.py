@@ -116,7 +116,7 @@ def sitemap_categories(request: HttpRequest) -> StreamingHttpResponse:
 @public
 @require_GET
 @cache_control(max_age=3600, public=True)
-def sitemap_products(request: HttpRequest, page: int) -> HttpResponse:
+def sitemap_products(request: HttpRequest, page: int) -> HttpResponse | StreamingHttpResponse:
     ids = _published_products()[(page - 1) * PRODUCTS_PER_PAGE : page * PRODUCTS_PER_PAGE]
     if page < 1 or not ids:
         return HttpResponse("no such sitemap page", status=404, content_type="text/plain")
