@@ -106,19 +106,63 @@ def test_unknown_pages_are_a_friendly_404(db: Any, client: Client) -> None:
 
 
 @pytest.mark.parametrize(
-    ("url", "queries"),
+    ("url", "cold", "warm"),
     [
-        ("/c/clothing/", 8),
-        ("/c/clothing/?colour=red&material=cotton&sort=price_desc", 10),
-        ("/p/wool-jacket/", 8),
+        ("/c/clothing/", 12, 4),
+        ("/c/clothing/?colour=red&material=cotton&sort=price_desc", 14, 4),
+        ("/p/wool-jacket/", 8, 8),
     ],
 )
 def test_queries_per_page_are_pinned(
-    catalog: Any, client: Client, django_assert_num_queries: Any, url: str, queries: int
+    catalog: Any, client: Client, django_assert_num_queries: Any, url: str, cold: int, warm: int
 ) -> None:
-    client.get(url)  # warm caches that are per process, not per request
-    with django_assert_num_queries(queries):
+    from django.core.cache import cache
+
+    cache.clear()
+    with django_assert_num_queries(cold):  # nothing cached: every query of the page
         assert client.get(url).status_code == 200
+    with django_assert_num_queries(warm):  # the listing and facet names from the cache
+        assert client.get(url).status_code == 200
+
+
+def test_a_cached_category_page_is_stale_once_the_listing_changes(
+    catalog: Any, client: Client, deliver_events: Any
+) -> None:
+    from storeteam.pricing.services import PriceRow, prices_import
+
+    assert (
+        product_names(client.get("/c/clothing/?sort=price_desc").content.decode())[0]
+        == "Wool Jacket"
+    )
+    prices_import(price_list=catalog["eur"], rows=[PriceRow("LINEN-SHIRT-S", "999.00")])
+    deliver_events()  # the worker rebuilds the listing and raises its version
+    assert (
+        product_names(client.get("/c/clothing/?sort=price_desc").content.decode())[0]
+        == "Linen Shirt"
+    )
+
+
+def test_new_attribute_values_reach_the_facets_through_an_event(
+    catalog: Any, client: Client, deliver_events: Any
+) -> None:
+    from storeteam.catalog.services import AttributeSpec, attributes_ensure
+
+    client.get("/c/clothing/")  # cache the page and the facet names
+    attributes_ensure(
+        [
+            AttributeSpec(
+                "material",
+                "choice",
+                {"en": "Material"},
+                [("linen", {"en": "Linen"})],
+                is_facet=True,
+            )
+        ]
+    )
+    deliver_events()
+    from storeteam.storefront.selectors import facet_vocabulary
+
+    assert "linen" in facet_vocabulary("en").value_ids["material"]
 
 
 def test_home_leads_to_the_departments_in_the_shoppers_language(

@@ -12,3 +12,10 @@ class ProductsChanged(DomainEvent):
     """Products were created or changed (content, category, variants, attributes, publishing)."""
 
     product_ids: list[int]
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttributesChanged(DomainEvent):
+    """Attributes or their values were added: what readers show about facets changed."""
+
+    attribute_codes: list[str]

@@ -9,12 +9,11 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from storeteam.catalog.events import ProductsChanged
+from storeteam.catalog.events import AttributesChanged, ProductsChanged
 from storeteam.catalog.models import (
     Attribute,
     AttributeKind,
@@ -156,13 +155,8 @@ def attributes_ensure(specs: Sequence[AttributeSpec]) -> dict[str, Attribute]:
                     AttributeValueTranslation(value=value, language=lang, name=_text(names, lang))
                     for lang in languages
                 )
-        transaction.on_commit(lambda: attributes_changed(languages))
+        event_publish(AttributesChanged(attribute_codes=[s.code for s in specs]))
     return existing
-
-
-def attributes_changed(languages: Sequence[str]) -> None:
-    """Drop what readers cache about attributes (the storefront's facet vocabulary)."""
-    cache.delete_many([f"storefront:facets:{lang}" for lang in languages])
 
 
 def _text(texts: dict[str, str], language: str) -> str:

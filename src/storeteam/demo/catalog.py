@@ -545,13 +545,13 @@ def demo_catalog_build(
             variants=Variant.objects.count(),
             seconds=time.monotonic() - started,
         )
+    events_after = OutboxEvent.objects.aggregate(last=Max("pk"))["last"] or 0
     attributes_ensure(attribute_specs())
     tax_rates_set(rates=TAX_RATES)
     sek = price_list_ensure(code="web-sek", name="Web SEK", currency="SEK", is_default=True)
     eur = price_list_ensure(code="web-eur", name="Web EUR", currency="EUR", is_default=True)
 
     categories, products = demo_catalog_data(profile=profile, seed=seed)
-    events_after = OutboxEvent.objects.aggregate(last=Max("pk"))["last"] or 0
     report("categories", 0, len(categories))
     category_ids = catalog_import(categories=categories).category_ids
     report("categories", len(categories), len(categories))

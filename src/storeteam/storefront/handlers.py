@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from storeteam.catalog.events import ProductsChanged
+from storeteam.catalog.events import AttributesChanged, ProductsChanged
 from storeteam.core.events import Envelope, event_handler
 from storeteam.pricing.events import PricesChanged
-from storeteam.storefront.services import listing_rebuild
+from storeteam.storefront.services import listing_rebuild, listing_version_raise
 
 
 @event_handler(ProductsChanged, name="storefront.relist_changed_products")
@@ -16,3 +16,8 @@ def relist_changed_products(event: ProductsChanged, envelope: Envelope) -> None:
 @event_handler(PricesChanged, name="storefront.relist_repriced_products")
 def relist_repriced_products(event: PricesChanged, envelope: Envelope) -> None:
     listing_rebuild(product_ids=event.product_ids)
+
+
+@event_handler(AttributesChanged, name="storefront.refresh_facet_names")
+def refresh_facet_names(event: AttributesChanged, envelope: Envelope) -> None:
+    listing_version_raise()

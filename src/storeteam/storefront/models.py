@@ -59,3 +59,14 @@ class ListingValue(models.Model):
 
     def __str__(self) -> str:
         return f"listing {self.product_id}: {self.value_id}"
+
+
+class ListingState(models.Model):
+    """One row: the listing's version, raised in the same transaction as every rebuild. Cached
+    listing pages are keyed by it, so every web process stops using a stale page at once,
+    whatever cache backend each has (see storefront.selectors.listing_page)."""
+
+    version = models.PositiveBigIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"listing version {self.version}"

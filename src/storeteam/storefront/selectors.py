@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -122,13 +123,10 @@ class FacetVocabulary:
 VOCABULARY_SECONDS = 300
 
 
-def facet_vocabulary(language: str) -> FacetVocabulary:
-    """The facet vocabulary for ``language``, from the cache when it can be.
-
-    catalog.services.attributes_ensure clears it when attributes change; the time limit bounds
-    staleness for per-process caches that a clear in another process cannot reach.
-    """
-    key = f"storefront:facets:{language}"
+def facet_vocabulary(language: str, version: int | None = None) -> FacetVocabulary:
+    """The facet vocabulary for ``language``, from the cache while the listing version holds
+    (attribute changes raise it, through AttributesChanged)."""
+    key = f"storefront:facets:{language}:{version if version is not None else listing_version()}"
     vocabulary: FacetVocabulary | None = cache.get(key)
     if vocabulary is None:
         vocabulary = _load_vocabulary(language)
@@ -159,12 +157,57 @@ def _load_vocabulary(language: str) -> FacetVocabulary:
     )
 
 
-def listing_page(query: ListingQuery) -> ListingPage:
-    """One page of a category's products with facet counts.
+LISTING_CACHE_SECONDS = 600
+
+
+def listing_version() -> int:
+    """The listing's current version (one indexed row; see storefront.models.ListingState)."""
+    from storeteam.storefront.models import ListingState
+
+    version = ListingState.objects.filter(pk=1).values_list("version", flat=True).first()
+    return int(version or 1)
+
+
+def _listing_key(query: ListingQuery, version: int) -> str:
+    selected = ";".join(
+        f"{a}:{','.join(map(str, sorted(v)))}" for a, v in sorted(query.selected.items())
+    )
+    raw = "|".join(
+        map(
+            str,
+            (
+                query.category_path,
+                query.currency,
+                query.language,
+                selected,
+                query.price_min,
+                query.price_max,
+                query.available_only,
+                query.sort,
+                query.page,
+            ),
+        )
+    )
+    return f"storefront:listing:{version}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def listing_page(query: ListingQuery, version: int | None = None) -> ListingPage:
+    """One page of a category's products with facet counts, from the cache when the listing has
+    not changed since it was computed (the key carries the listing version).
 
     A facet's counts apply every filter except its own, so a shopper sees how many products each
     further value would add (disjunctive faceting).
     """
+    version = version if version is not None else listing_version()
+    key = _listing_key(query, version)
+    page: ListingPage | None = cache.get(key)
+    if page is None:
+        page = _listing_page(query, version)
+        cache.set(key, page, LISTING_CACHE_SECONDS)
+    return page
+
+
+def _listing_page(query: ListingQuery, version: int) -> ListingPage:
     entries = _filtered(query)
     total = entries.count()
     pages = max(1, -(-total // PER_PAGE))
@@ -176,7 +219,9 @@ def listing_page(query: ListingQuery) -> ListingPage:
         )[(page - 1) * PER_PAGE : page * PER_PAGE]
     ]
     cards = _cards(rows, query.language, query.currency)
-    return ListingPage(cards=cards, total=total, page=page, pages=pages, facets=_facets(query))
+    return ListingPage(
+        cards=cards, total=total, page=page, pages=pages, facets=_facets(query, version)
+    )
 
 
 def _cards(rows: list[dict[str, Any]], language: str, currency: str) -> list[ProductCard]:
@@ -207,8 +252,8 @@ def _cards(rows: list[dict[str, Any]], language: str, currency: str) -> list[Pro
     ]
 
 
-def _facets(query: ListingQuery) -> list[Facet]:
-    vocabulary = facet_vocabulary(query.language)
+def _facets(query: ListingQuery, version: int) -> list[Facet]:
+    vocabulary = facet_vocabulary(query.language, version)
     if not vocabulary.attributes:
         return []
     counts: dict[int, dict[int, int]] = defaultdict(dict)

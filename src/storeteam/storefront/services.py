@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import F, Min
 
 from storeteam.catalog.models import Product, ProductValue, VariantValue
 from storeteam.pricing.models import VariantPrice
-from storeteam.storefront.models import ListingEntry, ListingValue
+from storeteam.storefront.models import ListingEntry, ListingState, ListingValue
 
 CHUNK = 1000
 
@@ -24,6 +24,13 @@ def listing_rebuild(*, product_ids: Sequence[int]) -> int:
     for start in range(0, len(product_ids), CHUNK):
         written += _rebuild_chunk(list(product_ids[start : start + CHUNK]))
     return written
+
+
+def listing_version_raise() -> None:
+    """Make every cached listing page stale (call inside the transaction of the change)."""
+    updated = ListingState.objects.filter(pk=1).update(version=F("version") + 1)
+    if not updated:
+        ListingState.objects.get_or_create(pk=1, defaults={"version": 2})
 
 
 def _rebuild_chunk(ids: list[int]) -> int:
@@ -75,4 +82,5 @@ def _rebuild_chunk(ids: list[int]) -> int:
             [ListingValue(product_id=p, value_id=v, attribute_id=a) for p, v, a in sorted(pairs)],
             batch_size=CHUNK,
         )
+        listing_version_raise()
     return len(entries)

@@ -67,7 +67,8 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     found = selectors.category_by_slug(slug=slug, language=language)
     if found is None:
         return _to_translated_slug("category", slug, language, request)
-    vocabulary = selectors.facet_vocabulary(language)
+    version = selectors.listing_version()
+    vocabulary = selectors.facet_vocabulary(language, version)
     query = listing_query_from(
         request.GET,
         category_path=found.category.path,
@@ -76,7 +77,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
         value_codes=vocabulary.value_ids,
         attribute_ids=vocabulary.attribute_ids,
     )
-    page = selectors.listing_page(query)
+    page = selectors.listing_page(query, version)
     return render(
         request,
         "storefront/category.html",
