@@ -229,3 +229,56 @@ class ProductImage(models.Model):
 
     def __str__(self) -> str:
         return f"image {self.position} of product {self.product_id}"
+
+
+class SearchDocument(models.Model):
+    """What search matches for one product in one language. ``body`` is the normalised text
+    (lower case, no diacritics) of its name, category, attribute values and description.
+    Kept by catalog.search.search_index_rebuild.
+
+    On SQLite an FTS5 table mirrors it (migration 0002); on PostgreSQL a GIN index on its
+    tsvector serves the match.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    language = models.CharField(max_length=LANGUAGE_LENGTH)
+    name = models.CharField(max_length=255)
+    body = models.TextField(blank=True, default="")
+    # The vocabulary words this document counted (from name and category), so that removing it
+    # takes back exactly what it added, whatever has been renamed since.
+    terms = models.TextField(blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["product", "language"], name="search_one_per_lang")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} [{self.language}]"
+
+
+class SearchTerm(models.Model):
+    """A word that occurs in product names, with how many documents hold it: the vocabulary the
+    spelling corrector chooses from."""
+
+    language = models.CharField(max_length=LANGUAGE_LENGTH)
+    term = models.CharField(max_length=80)
+    frequency = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["language", "term"], name="search_term_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} [{self.language}] x{self.frequency}"
+
+
+class SearchState(models.Model):
+    """One row: the search vocabulary's version, raised when terms are added or removed, so each
+    process rebuilds its cached spelling index."""
+
+    version = models.PositiveBigIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"search version {self.version}"

@@ -1,0 +1,110 @@
+"""Search finds what the shopper meant: typos, unfinished words, diacritics, several words (S5).
+Runs on the database's own full-text engine (FTS5 on SQLite, tsvector on PostgreSQL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from storeteam.catalog.models import ProductTranslation, SearchTerm
+from storeteam.catalog.search import (
+    SpellingIndex,
+    edit_distance,
+    product_search,
+    search_index_rebuild,
+)
+from storeteam.catalog.services import CategorySpec, ProductSpec, VariantSpec, catalog_import
+from tests.catalog.fixtures import build_small_catalog
+
+
+@pytest.fixture
+def catalog(db: Any, deliver_events: Any) -> dict[str, Any]:
+    built = build_small_catalog(deliver_events)
+    catalog_import(
+        products=[
+            ProductSpec(
+                category_key="shirts",
+                names={"en": "Merino Blazer", "fr": "Veste en laine mérinos"},
+                variants=[VariantSpec(sku="MERINO-1")],
+            )
+        ],
+        existing_categories=built["categories"],
+    )
+    deliver_events()
+    return built
+
+
+def found(text: str, language: str = "en") -> list[str]:
+    ids = product_search(text=text, language=language).product_ids
+    names = dict(
+        ProductTranslation.objects.filter(product_id__in=ids, language=language).values_list(
+            "product_id", "name"
+        )
+    )
+    return sorted(names[i] for i in ids)
+
+
+def test_a_typo_finds_what_was_meant(catalog: Any) -> None:
+    assert found("jakcet") == ["Rain Jacket", "Wool Jacket"]
+    result = product_search(text="jakcet", language="en")
+    assert result.corrected is True
+    assert result.query == "jacket"
+    assert found("ulljaka", "sv") == ["Ulljacka"]
+
+
+def test_an_unfinished_word_matches_as_a_prefix(catalog: Any) -> None:
+    assert found("jack") == ["Rain Jacket", "Wool Jacket"]
+    assert product_search(text="jack", language="en").corrected is False
+
+
+def test_every_word_must_match_and_diacritics_do_not_matter(catalog: Any) -> None:
+    assert found("rain jacket") == ["Rain Jacket"]
+    assert found("merinos", "fr") == ["Veste en laine mérinos"]
+    assert found("MÉRINOS", "fr") == ["Veste en laine mérinos"]
+    # the category and attribute values are searchable too
+    assert found("shirts cotton") == ["Field Shirt", "Linen Shirt"]
+
+
+def test_nothing_found_and_nothing_typed(catalog: Any) -> None:
+    assert found("submarine") == []
+    assert found("   ") == []
+    assert found('"); DROP TABLE catalog_product; --') == []
+
+
+def test_reindexing_keeps_the_vocabulary_counts_exact(catalog: Any) -> None:
+    before = dict(SearchTerm.objects.filter(language="en").values_list("term", "frequency"))
+    search_index_rebuild(product_ids=catalog["products"])
+    search_index_rebuild(product_ids=catalog["products"])
+    after = dict(SearchTerm.objects.filter(language="en").values_list("term", "frequency"))
+    assert after == before
+    assert before["jacket"] == 2
+    assert before["jackets"] == 2  # the category's name counts once per product in it
+    assert before["shirts"] == 3
+
+
+def test_unused_words_leave_the_vocabulary(db: Any, deliver_events: Any) -> None:
+    result = catalog_import(
+        categories=[CategorySpec("c", {"en": "Boats"})],
+        products=[
+            ProductSpec(category_key="c", names={"en": "Kayak"}, variants=[VariantSpec(sku="K-1")])
+        ],
+    )
+    deliver_events()
+    assert SearchTerm.objects.filter(term="kayak").exists()
+    from storeteam.catalog.models import Product
+
+    Product.objects.filter(pk__in=result.product_ids).update(is_published=False)
+    search_index_rebuild(product_ids=result.product_ids)
+    assert not SearchTerm.objects.filter(term="kayak").exists()
+    assert found("kayak") == []
+
+
+def test_spelling_distance_counts_a_swap_as_one_edit() -> None:
+    assert edit_distance("jakcet", "jacket") == 1
+    assert edit_distance("jacket", "jacket") == 0
+    assert edit_distance("jcket", "jacket") == 1
+    index = SpellingIndex({"jacket": 5, "packet": 1, "jackets": 2})
+    assert index.correct("jakcet") == "jacket"
+    assert index.correct("pcket") == "packet"
+    assert index.correct("zzz") == "zzz"  # too short to guess
