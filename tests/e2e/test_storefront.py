@@ -44,6 +44,15 @@ def test_shopper_filters_sorts_and_opens_a_product(
     assert page.get_by_text("Blue / M").is_visible()
     screenshot(page, f"storefront-product-{label}")
 
+    page.get_by_role("combobox", name="Search products").fill("jakcet")
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.wait_for_url("**/search/?q=jakcet")
+    assert page.get_by_text("Showing results for “jacket”.").is_visible()
+    assert sorted(page.locator(".grid .name").all_inner_texts()) == ["Rain Jacket", "Wool Jacket"]
+    screenshot(page, f"storefront-search-{label}")
+    page.get_by_role("link", name="Rain Jacket").click()
+    page.wait_for_url("**/p/rain-jacket/")
+
     page.locator("#lang-select").select_option("sv")
     page.locator(".lang").get_by_role("button").click()
     page.wait_for_url("**/sv/p/regnjacka/")

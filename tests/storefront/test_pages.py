@@ -201,3 +201,33 @@ def test_sitemap_lists_every_page_in_every_language_with_alternates(
     categories = b"".join(client.get("/sitemap-categories.xml").streaming_content).decode()
     assert categories.count("<url>") == 3 * 4
     assert client.get("/sitemap-products-2.xml").status_code == 404
+
+
+def test_search_page_corrects_a_typo_and_prices_in_the_shoppers_currency(
+    catalog: Any, client: Client
+) -> None:
+    html = client.get("/search/?q=jakcet").content.decode()
+    assert sorted(product_names(html)) == ["Rain Jacket", "Wool Jacket"]
+    assert "Showing results for “jacket”." in html
+    assert '<meta name="robots" content="noindex, follow">' in html
+    swedish = client.get("/sv/search/?q=ulljaka").content.decode()
+    assert product_names(swedish) == ["Ulljacka"]
+    assert "1\xa0200,00\xa0SEK" in swedish
+
+
+def test_search_handles_empty_long_and_hostile_input(catalog: Any, client: Client) -> None:
+    assert client.get("/search/").status_code == 200
+    assert client.get("/search/?q=" + "x" * 5000).status_code == 200
+    hostile = client.get("/search/?q=<script>alert(1)</script>&page=abc")
+    assert hostile.status_code == 200
+    assert "<script>alert(1)</script>" not in hostile.content.decode()
+
+
+def test_suggestions_while_typing(catalog: Any, client: Client) -> None:
+    data = client.get("/search/suggest/?q=rain ja").json()
+    assert data == {"suggestions": [{"name": "Rain Jacket", "url": "/p/rain-jacket/"}]}
+    assert client.get("/search/suggest/?q=r").json() == {"suggestions": []}
+    assert (
+        client.get("/sv/search/suggest/?q=regn").json()["suggestions"][0]["url"]
+        == "/sv/p/regnjacka/"
+    )

@@ -433,3 +433,53 @@ def translated_slug(*, kind: str, slug: str, language: str) -> str | None:
         .first()
     )
     return slug_in_language
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    text: str
+    searched_for: str
+    corrected: bool
+    cards: list[ProductCard]
+    total: int
+    page: int
+    pages: int
+
+
+def search_page(*, text: str, language: str, currency: str, page: int = 1) -> SearchPage:
+    """Listed products matching ``text``, best first, a page at a time (S5)."""
+    from storeteam.catalog.search import product_search
+
+    result = product_search(text=text, language=language)
+    listed: dict[int, dict[str, Any]] = {
+        row["product_id"]: dict(row)
+        for row in ListingEntry.objects.filter(
+            product_id__in=result.product_ids, currency=currency
+        ).values("product_id", "price", "compare_at", "is_available")
+    }
+    ranked = [listed[i] for i in result.product_ids if i in listed]
+    pages = max(1, -(-len(ranked) // PER_PAGE))
+    page = min(max(page, 1), pages)
+    return SearchPage(
+        text=text,
+        searched_for=result.query,
+        corrected=result.corrected,
+        cards=_cards(ranked[(page - 1) * PER_PAGE : page * PER_PAGE], language, currency),
+        total=len(ranked),
+        page=page,
+        pages=pages,
+    )
+
+
+def search_suggestions(*, text: str, language: str, limit: int = 8) -> list[tuple[str, str]]:
+    """(name, slug) of the best matches for what the shopper has typed so far."""
+    from storeteam.catalog.search import product_search
+
+    ids = product_search(text=text, language=language, limit=limit).product_ids
+    texts = {
+        pid: (name, slug)
+        for pid, name, slug in ProductTranslation.objects.filter(
+            product_id__in=ids, language=language
+        ).values_list("product_id", "name", "slug")
+    }
+    return [texts[i] for i in ids if i in texts]

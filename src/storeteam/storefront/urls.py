@@ -8,4 +8,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("c/<str:slug>/", views.category, name="category"),
     path("p/<str:slug>/", views.product, name="product"),
+    path("search/", views.search, name="search"),
+    path("search/suggest/", views.search_suggest, name="search_suggest"),
 ]

@@ -3,7 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
@@ -186,3 +192,56 @@ def _to_translated_slug(kind: str, slug: str, language: str, request: HttpReques
     url = reverse(f"storefront:{kind}", args=[translated])
     query = request.GET.urlencode()
     return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+
+
+SEARCH_MAX_CHARS = 200
+
+
+@public
+def search(request: HttpRequest) -> HttpResponse:
+    """Search results (S5): typos corrected, results priced in the shopper's currency."""
+    language = get_language() or settings.LANGUAGE_CODE
+    text = request.GET.get("q", "").strip()[:SEARCH_MAX_CHARS]
+    try:
+        number = max(1, min(int(request.GET.get("page", "1")), 1000))
+    except ValueError:
+        number = 1
+    page = (
+        selectors.search_page(
+            text=text, language=language, currency=current_currency(language), page=number
+        )
+        if text
+        else None
+    )
+    return render(
+        request,
+        "storefront/search.html",
+        {
+            "text": text,
+            "page": page,
+            "previous_page": query_string(request.GET, page=page.page - 1)
+            if page and page.page > 1
+            else None,
+            "next_page": query_string(request.GET, page=page.page + 1)
+            if page and page.page < page.pages
+            else None,
+        },
+    )
+
+
+@public
+def search_suggest(request: HttpRequest) -> JsonResponse:
+    """Up to eight products for what has been typed so far, for the search box's suggestions."""
+    language = get_language() or settings.LANGUAGE_CODE
+    text = request.GET.get("q", "").strip()[:SEARCH_MAX_CHARS]
+    suggestions = (
+        selectors.search_suggestions(text=text, language=language) if len(text) >= 2 else []
+    )
+    return JsonResponse(
+        {
+            "suggestions": [
+                {"name": name, "url": reverse("storefront:product", args=[slug])}
+                for name, slug in suggestions
+            ]
+        }
+    )
