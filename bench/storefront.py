@@ -8,7 +8,7 @@ For each profile it builds (once) a database with `storeteam demo --profile P`, 
 production server on it, and drives it with wrk (Debian's package; installed with apt-get when
 missing) over a rotation of URLs:
   - category: a department page with two facet filters and a sort (combinations rotate),
-  - search: a query with a typo (reported as n/a until search exists),
+  - search: queries with a typo (two letters swapped in a frequent word), rotating,
   - product: product pages (rotating).
 The health endpoint (one tiny database query) is measured in the same run as the baseline.
 The last line is the summary: figures at the largest profile, ratio of its category p95 to the
@@ -80,7 +80,16 @@ for n, d in rows[:3]:
             for sort in ("price_asc", "newest"):
                 categories.append(f"/c/{d.slug}/?{a1}={c1}&{a2}={c2}&sort={sort}")
 products = ["/p/%s/" % s for s in ProductTranslation.objects.filter(language="en").order_by("?").values_list("slug", flat=True)[:200]]
-print("URLS " + json.dumps({"category": categories, "product": products, "departments": [n for n, _ in rows[:3]]}))
+import random
+from storeteam.catalog.models import SearchTerm
+rng = random.Random(7)
+terms = list(SearchTerm.objects.filter(language="en", term__regex=r"^[a-z]{6,}$").order_by("-frequency").values_list("term", flat=True)[:80])
+searches = []
+for term in terms:
+    i = rng.randrange(1, len(term) - 2)
+    typo = term[:i] + term[i + 1] + term[i] + term[i + 2:]  # two letters swapped
+    searches.append("/search/?q=" + typo)
+print("URLS " + json.dumps({"category": categories, "product": products, "search": searches, "departments": [n for n, _ in rows[:3]]}))
 """
 
 
@@ -142,6 +151,16 @@ def build(env: dict[str, str], profile: str) -> None:
     print(f"  {profile}: built in {time.monotonic() - started:.0f} s", flush=True)
 
 
+def ensure_search_index(env: dict[str, str], profile: str) -> None:
+    probe = "from storeteam.catalog.models import SearchDocument; print(SearchDocument.objects.exists())"
+    has = run([STORETEAM, "shell", "-c", probe], env, capture_output=True)
+    if has.stdout.strip().splitlines()[-1] == "True":
+        return
+    started = time.monotonic()
+    run([STORETEAM, "reindex", "--only", "search"], env, stdout=subprocess.DEVNULL)
+    print(f"  {profile}: search index built in {time.monotonic() - started:.0f} s", flush=True)
+
+
 def wrk_run(
     wrk: str, base: str, paths: list[str], seconds: int, connections: int
 ) -> dict[str, float]:
@@ -187,10 +206,11 @@ def bench_profile(
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     build(env, profile)
+    ensure_search_index(env, profile)
     picked = run([STORETEAM, "shell", "-c", PICK_URLS], env, capture_output=True).stdout
     urls = json.loads(next(x for x in picked.splitlines() if x.startswith("URLS "))[5:])
     # Slugs may hold letters such as é: send them percent-encoded, as a browser does.
-    for page in ("category", "product"):
+    for page in ("category", "product", "search"):
         urls[page] = [quote(u, safe="/?=&") for u in urls[page]]
     port = free_port()
     log_path = ROOT / "var" / "bench" / f"server-{db}-{profile}.log"
@@ -223,12 +243,13 @@ def bench_profile(
                     raise
                 time.sleep(0.3)
         # warm every URL once (process caches, database pages), then measure
-        for path in urls["category"] + urls["product"][:50]:
+        for path in urls["category"] + urls["product"][:50] + urls["search"]:
             urllib.request.urlopen(base + path, timeout=30).read()  # noqa: S310
         results = {
             "baseline": wrk_run(wrk, base, ["/api/v1/health"], seconds, connections),
             "category": wrk_run(wrk, base, urls["category"], seconds, connections),
             "product": wrk_run(wrk, base, urls["product"], seconds, connections),
+            "search": wrk_run(wrk, base, urls["search"], seconds, connections),
         }
     finally:
         server.terminate()
@@ -278,7 +299,7 @@ def main() -> None:
         else float("nan")
     )
     print(
-        f"storefront p95_ms_category={largest['category']['p95']:.1f} p95_ms_search=n/a"
+        f"storefront p95_ms_category={largest['category']['p95']:.1f} p95_ms_search={largest['search']['p95']:.1f}"
         f" p95_ms_product={largest['product']['p95']:.1f} rps_category={largest['category']['rps']:.0f}"
         f" ratio_large_over_small={ratio:.2f}"
     )
