@@ -231,3 +231,29 @@ def test_suggestions_while_typing(catalog: Any, client: Client) -> None:
         client.get("/sv/search/suggest/?q=regn").json()["suggestions"][0]["url"]
         == "/sv/p/regnjacka/"
     )
+
+
+def test_cached_search_results_follow_new_products(
+    catalog: Any, client: Client, deliver_events: Any
+) -> None:
+    from storeteam.catalog.services import ProductSpec, VariantSpec, catalog_import
+    from storeteam.pricing.services import PriceRow, prices_import
+
+    assert sorted(product_names(client.get("/search/?q=jacket").content.decode())) == [
+        "Rain Jacket",
+        "Wool Jacket",
+    ]
+    catalog_import(
+        products=[
+            ProductSpec(
+                category_key="jackets",
+                names={"en": "Down Jacket"},
+                variants=[VariantSpec(sku="DJ-1")],
+            )
+        ],
+        existing_categories=catalog["categories"],
+    )
+    prices_import(price_list=catalog["eur"], rows=[PriceRow("DJ-1", "150.00")])
+    deliver_events()
+    names = sorted(product_names(client.get("/search/?q=jacket").content.decode()))
+    assert names == ["Down Jacket", "Rain Jacket", "Wool Jacket"]

@@ -219,9 +219,14 @@ _spelling: dict[str, tuple[int, SpellingIndex]] = {}
 _spelling_lock = threading.Lock()
 
 
-def spelling_index(language: str) -> SpellingIndex:
+def search_version() -> int:
+    """The search vocabulary's version (one row; raised when words enter or leave it)."""
+    return int(SearchState.objects.filter(pk=1).values_list("version", flat=True).first() or 1)
+
+
+def spelling_index(language: str, version: int | None = None) -> SpellingIndex:
     """This process's spelling index for ``language``; rebuilt when the vocabulary changes."""
-    version = SearchState.objects.filter(pk=1).values_list("version", flat=True).first() or 1
+    version = version if version is not None else search_version()
     cached = _spelling.get(language)
     if cached is not None and cached[0] == version:
         return cached[1]

@@ -446,8 +446,25 @@ class SearchPage:
     pages: int
 
 
+SEARCH_CACHE_SECONDS = 600
+
+
 def search_page(*, text: str, language: str, currency: str, page: int = 1) -> SearchPage:
-    """Listed products matching ``text``, best first, a page at a time (S5)."""
+    """Listed products matching ``text``, best first, a page at a time (S5), from the cache while
+    neither the listing nor the search vocabulary has changed since it was computed."""
+    from storeteam.catalog.search import normalise, search_version
+
+    versions = f"{listing_version()}:{search_version()}"
+    raw = "|".join([normalise(text).strip(), language, currency, str(page)])
+    key = f"storefront:search:{versions}:{hashlib.sha256(raw.encode()).hexdigest()}"
+    cached: SearchPage | None = cache.get(key)
+    if cached is None:
+        cached = _search_page(text=text, language=language, currency=currency, page=page)
+        cache.set(key, cached, SEARCH_CACHE_SECONDS)
+    return cached
+
+
+def _search_page(*, text: str, language: str, currency: str, page: int) -> SearchPage:
     from storeteam.catalog.search import product_search
 
     result = product_search(text=text, language=language)
