@@ -21,9 +21,11 @@ from django.views.i18n import set_language
 from storeteam.core.access import public
 from storeteam.storefront import selectors
 from storeteam.storefront.filters import listing_query_from, query_string
+from storeteam.storefront.page_cache import shopper_page_cache
 
 
 @public
+@shopper_page_cache
 @cache_control(public=False, max_age=0)
 def home(request: HttpRequest) -> HttpResponse:
     language = get_language() or settings.LANGUAGE_CODE
@@ -67,13 +69,14 @@ def current_currency(language: str) -> str:
 
 
 @public
+@shopper_page_cache
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     """A category with its products: filters, sort and pages all live in the URL (S3, S4)."""
     language = get_language() or settings.LANGUAGE_CODE
     found = selectors.category_by_slug(slug=slug, language=language)
     if found is None:
         return _to_translated_slug("category", slug, language, request)
-    version = selectors.listing_version()
+    version = getattr(request, "listing_version", None) or selectors.listing_version()
     vocabulary = selectors.facet_vocabulary(language, version)
     query = listing_query_from(
         request.GET,
@@ -108,6 +111,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @public
+@shopper_page_cache
 def product(request: HttpRequest, slug: str) -> HttpResponse:
     """A product: variants, price, availability, images, share links, structured data (S7, S8)."""
     language = get_language() or settings.LANGUAGE_CODE
@@ -198,6 +202,7 @@ SEARCH_MAX_CHARS = 200
 
 
 @public
+@shopper_page_cache
 def search(request: HttpRequest) -> HttpResponse:
     """Search results (S5): typos corrected, results priced in the shopper's currency."""
     language = get_language() or settings.LANGUAGE_CODE

@@ -1,0 +1,57 @@
+"""Whole-page caching for shoppers who are not signed in.
+
+A shopper's page is the same for every anonymous visitor in one language, so its HTML is kept
+in the cache under the listing's version (storefront.selectors.listing_version): any change to
+products, prices or attributes raises the version in the same transaction, so no process serves
+a stale page, whatever cache backend it has. A request that carries a session or messages, or a
+response that sets a cookie, is never cached.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
+
+from storeteam.storefront.selectors import listing_version
+
+PAGE_SECONDS = 600
+
+
+def _cacheable_request(request: HttpRequest) -> bool:
+    return request.method in ("GET", "HEAD") and not (
+        settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES
+    )
+
+
+def shopper_page_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve the view's page from the cache for anonymous shoppers while the listing holds."""
+
+    @functools.wraps(view)
+    def cached_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not _cacheable_request(request):
+            return view(request, *args, **kwargs)
+        # Pages hold absolute links (canonical, Open Graph), so scheme and host are in the key.
+        raw = f"{request.scheme}://{request.get_host()}|{get_language()}|{request.get_full_path()}"
+        version = listing_version()
+        request.listing_version = version  # type: ignore[attr-defined]  # the view reuses it
+        key = f"storefront:page:{version}:{hashlib.sha256(raw.encode()).hexdigest()}"
+        stored = cache.get(key)
+        if stored is not None:
+            content, content_type = stored
+            response = HttpResponse(content, content_type=content_type)
+        else:
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.cookies and not response.streaming:
+                cache.set(key, (response.content, response["Content-Type"]), PAGE_SECONDS)
+        patch_vary_headers(response, ["Cookie"])
+        return response
+
+    return cached_view
