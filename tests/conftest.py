@@ -43,9 +43,13 @@ def _empty_cache() -> Iterator[None]:
     # Each test starts with an empty cache, as a freshly started process would.
     from django.core.cache import cache
 
+    from storeteam.catalog import search
+
     cache.clear()
+    search._spelling.clear()  # the per-process spelling index, keyed by a version a flush resets
     yield
     cache.clear()
+    search._spelling.clear()
 
 
 @pytest.fixture

@@ -275,3 +275,35 @@ def test_a_page_cached_under_one_host_is_not_served_under_another(
     client.get("/p/wool-jacket/", HTTP_HOST="localhost")
     html = client.get("/p/wool-jacket/").content.decode()
     assert 'rel="canonical" href="http://testserver/p/wool-jacket/"' in html
+
+
+def test_long_categories_and_searches_are_paged(
+    db: Any, deliver_events: Any, client: Client
+) -> None:
+    from storeteam.catalog.services import CategorySpec, ProductSpec, VariantSpec, catalog_import
+    from storeteam.pricing.services import PriceRow, price_list_ensure, prices_import
+
+    catalog_import(
+        categories=[CategorySpec("lamps", {"en": "Lamps"})],
+        products=[
+            ProductSpec(
+                category_key="lamps",
+                names={"en": f"Desk Lamp {n:02d}"},
+                variants=[VariantSpec(sku=f"L-{n}")],
+            )
+            for n in range(30)
+        ],
+    )
+    eur = price_list_ensure(code="web-eur", name="Web EUR", currency="EUR")
+    prices_import(price_list=eur, rows=[PriceRow(f"L-{n}", f"{10 + n}.00") for n in range(30)])
+    deliver_events()
+    first = client.get("/c/lamps/?sort=price_asc").content.decode()
+    assert len(product_names(first)) == 24
+    assert "Page 1 of 2" in first
+    assert 'rel="next" href="?sort=price_asc&amp;page=2"' in first
+    second = client.get("/c/lamps/?sort=price_asc&page=2").content.decode()
+    assert product_names(second) == [f"Desk Lamp {n:02d}" for n in range(24, 30)]
+    assert 'rel="prev"' in second
+    found = client.get("/search/?q=desk+lamp&page=2").content.decode()
+    assert len(product_names(found)) == 6
+    assert "Page 2 of 2" in found

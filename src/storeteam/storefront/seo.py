@@ -8,7 +8,7 @@ template engine would render slowly for no gain.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from xml.sax.saxutils import escape
 
 from django.conf import settings
@@ -100,17 +100,12 @@ def _entries(request: HttpRequest, name: str, slugs: dict[int, dict[str, str]]) 
 @require_GET
 @cache_control(max_age=3600, public=True)
 def sitemap_categories(request: HttpRequest) -> StreamingHttpResponse:
-    slugs: dict[int, dict[str, str]] = defaultdict(dict)
-    for category_id, language, slug in (
+    rows = (
         CategoryTranslation.objects.filter(category__is_published=True)
         .order_by("category__path")
         .values_list("category_id", "language", "slug")
-    ):
-        slugs[category_id][language] = slug
-    return StreamingHttpResponse(
-        _entries(request, "storefront:category", slugs),
-        content_type="application/xml; charset=utf-8",
     )
+    return _urlset(request, "storefront:category", rows)
 
 
 @public
@@ -120,14 +115,21 @@ def sitemap_products(request: HttpRequest, page: int) -> HttpResponse | Streamin
     ids = _published_products()[(page - 1) * PRODUCTS_PER_PAGE : page * PRODUCTS_PER_PAGE]
     if page < 1 or not ids:
         return HttpResponse("no such sitemap page", status=404, content_type="text/plain")
-    slugs: dict[int, dict[str, str]] = defaultdict(dict)
-    for product_id, language, slug in (
+    rows = (
         ProductTranslation.objects.filter(product_id__in=ids)
         .order_by("product_id")
         .values_list("product_id", "language", "slug")
-    ):
-        slugs[product_id][language] = slug
+    )
+    return _urlset(request, "storefront:product", rows)
+
+
+def _urlset(
+    request: HttpRequest, url_name: str, rows: Iterable[tuple[int, str, str]]
+) -> StreamingHttpResponse:
+    """A streamed sitemap page from (owner id, language, slug) rows, in their order."""
+    slugs: dict[int, dict[str, str]] = defaultdict(dict)
+    for owner_id, language, slug in rows:
+        slugs[owner_id][language] = slug
     return StreamingHttpResponse(
-        _entries(request, "storefront:product", slugs),
-        content_type="application/xml; charset=utf-8",
+        _entries(request, url_name, slugs), content_type="application/xml; charset=utf-8"
     )
