@@ -126,6 +126,14 @@ def redis_server() -> str:
     return redis_url()
 
 
+def database_url_of_this_test() -> str:
+    """The URL of the database this test runs on, for a child process (worker, server)."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
 

@@ -14,21 +14,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import database_url_of_this_test
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def server_environment() -> dict[str, str]:
     """This process's environment, pointed at this test's database, without what only a test
     process may set."""
-    from django.db import connection
-
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        database_url = f"sqlite:///{db['NAME']}"
-    else:
-        database_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    return {**env, "DATABASE_URL": database_url}
+    return {**env, "DATABASE_URL": database_url_of_this_test()}
 
 
 def free_port() -> int:

@@ -24,6 +24,7 @@ from storeteam.core.events import (
 from storeteam.core.models import AuditEntry, DeliveryState, EventDelivery, OutboxEvent
 from storeteam.core.outbox import DeliveryNotRetryableError, delivery_attempt, delivery_retry
 from storeteam.core.scheduling import scheduler_tick
+from tests.conftest import database_url_of_this_test
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -258,15 +259,6 @@ def crash(event, envelope):
 
 delivery_attempt(delivery_id=int(sys.argv[1]))
 """
-
-
-def database_url_of_this_test() -> str:
-    from django.db import connection
-
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 @pytest.mark.django_db(transaction=True)
