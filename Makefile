@@ -55,7 +55,7 @@ test-sqlite: install messages static chromium
 
 # PostgreSQL whenever one is reachable; with CI=true it is required, not skipped.
 test-postgres: install messages static chromium
-	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_TEST_URL)'.replace('/storeteam','/postgres'), connect_timeout=3).close()" 2>/dev/null; then \
+	@if $(BIN)/python -c "import psycopg,sys; u='$(PG_TEST_URL)'; psycopg.connect(u.rsplit('/',1)[0]+'/postgres', connect_timeout=3).close()" 2>/dev/null; then \
 	  DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest --cov --cov-append --cov-report= -q $(PYTEST_ARGS); \
 	elif [ "$$CI" = "true" ]; then \
 	  echo "CI=true but PostgreSQL is not reachable at $(PG_TEST_URL): failing, not skipping." >&2; exit 1; \
