@@ -34,6 +34,7 @@ def listing_query_from(
     language: str,
     value_codes: dict[str, dict[str, int]],
     attribute_ids: dict[str, int],
+    category_id: int | None = None,
 ) -> ListingQuery:
     selected: dict[int, frozenset[int]] = {}
     for code, values in value_codes.items():
@@ -55,6 +56,7 @@ def listing_query_from(
         available_only=params.get("available") == "1",
         sort=sort if sort in SORTS else "relevance",
         page=page,
+        category_id=category_id,
     )
 
 

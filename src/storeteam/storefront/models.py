@@ -8,8 +8,10 @@ events; never edited by hand.
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
-from storeteam.catalog.models import AttributeValue, Product
+from storeteam.catalog.models import AttributeValue, Category, Product
 
 
 class ListingEntry(models.Model):
@@ -70,3 +72,54 @@ class ListingState(models.Model):
 
     def __str__(self) -> str:
         return f"listing version {self.version}"
+
+
+class MerchandisingAction(models.TextChoices):
+    PIN = "pin", _("Pin to a position")
+    BOOST = "boost", _("Boost (show before the rest)")
+    BURY = "bury", _("Bury (show after the rest)")
+
+
+class CategorySorting(models.Model):
+    """How a category page orders its products beyond the shopper's chosen sort (S4): whether
+    products out of stock go last. Its pins, boosts and buries are MerchandisingRule rows.
+    Edited through storefront.services.merchandising_save, which raises the listing version."""
+
+    category = models.OneToOneField(Category, on_delete=models.CASCADE, related_name="+")
+    out_of_stock_last = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        permissions = [("manage_merchandising", _("Can set the sorting rules of categories"))]
+
+    def __str__(self) -> str:
+        return f"sorting of category {self.category_id}"
+
+
+class MerchandisingRule(models.Model):
+    """A staff rule for one product on one category's page, applied to the default
+    (recommended) order: pinned products take their position, boosted ones come before the
+    rest, buried ones after."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=8, choices=MerchandisingAction.choices)
+    position = models.PositiveIntegerField(null=True, blank=True)  # pins only, from 1
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["category", "product"], name="merch_rule_once"),
+            models.UniqueConstraint(
+                fields=["category", "position"],
+                condition=Q(action="pin"),
+                name="merch_pin_position_once",
+            ),
+            models.CheckConstraint(
+                condition=(Q(action="pin") & Q(position__gte=1))
+                | (~Q(action="pin") & Q(position__isnull=True)),
+                name="merch_pin_has_position",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} product {self.product_id} in category {self.category_id}"

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 
 from storeteam.catalog.models import (
     Attribute,
@@ -44,6 +44,56 @@ class ListingQuery:
     available_only: bool = False
     sort: str = "relevance"
     page: int = 1
+    category_id: int | None = None  # whose merchandising rules apply
+
+
+@dataclass(frozen=True)
+class Merchandising:
+    """A category's sorting rules (S4). Pins, boosts and buries shape the default
+    ("recommended") order only: a shopper who sorts by price or newest gets exactly that.
+    Products out of stock go last under every sort when ``out_of_stock_last`` is set."""
+
+    pins: tuple[tuple[int, int], ...] = ()  # (product id, position from 1), by position
+    boosts: frozenset[int] = frozenset()
+    buries: frozenset[int] = frozenset()
+    out_of_stock_last: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.pins or self.boosts or self.buries or self.out_of_stock_last)
+
+
+NO_MERCHANDISING = Merchandising()
+
+
+def merchandising_of(category_id: int) -> Merchandising:
+    """The saved sorting rules of a category (two indexed queries; listing pages cache the
+    result with the page, and saving rules raises the listing version)."""
+    from storeteam.storefront.models import CategorySorting, MerchandisingAction, MerchandisingRule
+
+    pins: list[tuple[int, int]] = []
+    boosts: set[int] = set()
+    buries: set[int] = set()
+    for product_id, action, position in MerchandisingRule.objects.filter(
+        category_id=category_id
+    ).values_list("product_id", "action", "position"):
+        if action == MerchandisingAction.PIN:
+            pins.append((product_id, position or 1))
+        elif action == MerchandisingAction.BOOST:
+            boosts.add(product_id)
+        else:
+            buries.add(product_id)
+    out_of_stock_last = bool(
+        CategorySorting.objects.filter(category_id=category_id)
+        .values_list("out_of_stock_last", flat=True)
+        .first()
+    )
+    return Merchandising(
+        pins=tuple(sorted(pins, key=lambda pin: pin[1])),
+        boosts=frozenset(boosts),
+        buries=frozenset(buries),
+        out_of_stock_last=out_of_stock_last,
+    )
 
 
 @dataclass(frozen=True)
@@ -207,21 +257,112 @@ def listing_page(query: ListingQuery, version: int | None = None) -> ListingPage
     return page
 
 
-def _listing_page(query: ListingQuery, version: int) -> ListingPage:
+def _listing_page(
+    query: ListingQuery, version: int, merchandising: Merchandising | None = None
+) -> ListingPage:
+    if merchandising is None:
+        merchandising = (
+            merchandising_of(query.category_id)
+            if query.category_id is not None
+            else NO_MERCHANDISING
+        )
     entries = _filtered(query)
     total = entries.count()
     pages = max(1, -(-total // PER_PAGE))
     page = min(max(query.page, 1), pages)
-    rows: list[dict[str, Any]] = [
-        dict(row)
-        for row in entries.order_by(*ORDERING.get(query.sort, ORDERING["relevance"])).values(
-            "product_id", "price", "compare_at", "is_available"
-        )[(page - 1) * PER_PAGE : page * PER_PAGE]
-    ]
+    rows = _ordered_rows(entries, query, merchandising, total, page)
     cards = _cards(rows, query.language, query.currency)
     return ListingPage(
         cards=cards, total=total, page=page, pages=pages, facets=_facets(query, version)
     )
+
+
+ROW_FIELDS = ("product_id", "price", "compare_at", "is_available")
+
+
+def _ordered_rows(
+    entries: QuerySet[ListingEntry],
+    query: ListingQuery,
+    merchandising: Merchandising,
+    total: int,
+    page: int,
+) -> list[dict[str, Any]]:
+    """One page of rows in the shopper's sort, shaped by the category's rules.
+
+    Pinned products are taken out of the SQL order and put back at their positions, so a page
+    needs the database rows that fall between the pins: its offset is the page's start less the
+    pins before it. A pin past the end of the list lands at the end."""
+    ordering: list[Any] = list(ORDERING.get(query.sort, ORDERING["relevance"]))
+    recommended = query.sort == "relevance"
+    if recommended and (merchandising.boosts or merchandising.buries):
+        ordering.insert(
+            0,
+            Case(
+                When(product_id__in=sorted(merchandising.boosts), then=Value(0)),
+                When(product_id__in=sorted(merchandising.buries), then=Value(2)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ).asc(),
+        )
+    if merchandising.out_of_stock_last:
+        ordering.insert(0, "-is_available")
+    start = (page - 1) * PER_PAGE
+    pins = list(merchandising.pins) if recommended else []
+    pinned_rows: dict[int, dict[str, Any]] = {}
+    if pins:
+        pinned_rows = {
+            row["product_id"]: dict(row)
+            for row in entries.filter(product_id__in=[p for p, _ in pins]).values(*ROW_FIELDS)
+        }
+        if merchandising.out_of_stock_last:
+            # A pin never lifts a product that is out of stock above those in stock.
+            pins = [(p, n) for p, n in pins if pinned_rows.get(p, {}).get("is_available", True)]
+        pins = [(p, n) for p, n in pins if p in pinned_rows]
+        if pins:
+            entries = entries.exclude(product_id__in=[p for p, _ in pins])
+            if merchandising.out_of_stock_last:
+                # Pinned positions are among the products in stock.
+                in_stock = total - entries.filter(is_available=False).count()
+                pins = _placed(pins, in_stock)
+            else:
+                pins = _placed(pins, total)
+    at = {position: product_id for product_id, position in pins}
+    before = sum(1 for position in at if position <= start)
+    within = sum(1 for position in at if start < position <= start + PER_PAGE)
+    offset = start - before
+    plain = iter(
+        dict(row)
+        for row in entries.order_by(*ordering).values(*ROW_FIELDS)[
+            offset : offset + PER_PAGE - within
+        ]
+    )
+    rows: list[dict[str, Any]] = []
+    for position in range(start + 1, min(start + PER_PAGE, total) + 1):
+        if position in at:
+            rows.append(pinned_rows[at[position]])
+        else:
+            row = next(plain, None)
+            if row is None:
+                break
+            rows.append(row)
+    return rows
+
+
+def _placed(pins: list[tuple[int, int]], room: int) -> list[tuple[int, int]]:
+    """Pins (by position) moved so that none is past ``room`` and no two share a place."""
+    placed: list[tuple[int, int]] = []
+    limit = max(room, len(pins))
+    for product_id, position in reversed(pins):
+        position = min(position, limit)
+        placed.append((product_id, position))
+        limit = position - 1
+    return list(reversed(placed))
+
+
+def listing_preview(query: ListingQuery, merchandising: Merchandising) -> ListingPage:
+    """The page ``query`` would show under ``merchandising`` (unsaved rules), never cached:
+    the back office's preview of a category's sorting rules."""
+    return _listing_page(query, listing_version(), merchandising)
 
 
 def _cards(rows: list[dict[str, Any]], language: str, currency: str) -> list[ProductCard]:

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Min
+from django.utils.translation import gettext as _
 
-from storeteam.catalog.models import Product, ProductValue, VariantValue
+from storeteam.catalog.models import Category, Product, ProductValue, VariantValue
+from storeteam.core.audit import audit_record
+from storeteam.core.errors import DomainError
 from storeteam.pricing.models import VariantPrice
-from storeteam.storefront.models import ListingEntry, ListingState, ListingValue
+from storeteam.storefront.models import (
+    CategorySorting,
+    ListingEntry,
+    ListingState,
+    ListingValue,
+    MerchandisingAction,
+    MerchandisingRule,
+)
+from storeteam.storefront.selectors import Merchandising, merchandising_of
 
 CHUNK = 1000
 
@@ -84,3 +96,96 @@ def _rebuild_chunk(ids: list[int]) -> int:
         )
         listing_version_raise()
     return len(entries)
+
+
+class MerchandisingError(DomainError):
+    """The rules cannot be saved; ``problems`` says why, one line each. Nothing was saved."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+MAX_RULES = 200
+MAX_PIN_POSITION = 10_000
+
+
+def merchandising_validate(category_id: int, merchandising: Merchandising) -> list[str]:
+    """Every problem with these rules for this category (empty when they can be saved)."""
+    problems: list[str] = []
+    pinned = [product_id for product_id, _position in merchandising.pins]
+    everyone = [*pinned, *merchandising.boosts, *merchandising.buries]
+    if len(everyone) > MAX_RULES:
+        problems.append(_("At most %(n)d rules per category.") % {"n": MAX_RULES})
+    twice = sorted({p for p in everyone if everyone.count(p) > 1})
+    if twice:
+        problems.append(
+            _("A product can have one rule only: %(ids)s.") % {"ids": ", ".join(map(str, twice))}
+        )
+    positions = [position for _product, position in merchandising.pins]
+    if any(not 1 <= n <= MAX_PIN_POSITION for n in positions):
+        problems.append(_("Pin positions go from 1 to %(max)d.") % {"max": MAX_PIN_POSITION})
+    if len(set(positions)) != len(positions):
+        problems.append(_("Two pins cannot share a position."))
+    found = set(Product.objects.filter(pk__in=set(everyone)).values_list("pk", flat=True))
+    missing = sorted(set(everyone) - found)
+    if missing:
+        problems.append(_("No such product: %(ids)s.") % {"ids": ", ".join(map(str, missing))})
+    return problems
+
+
+def merchandising_save(
+    *, category: Category, merchandising: Merchandising, actor: Any, ip_address: str | None = None
+) -> None:
+    """Replace a category's sorting rules (S4), audited; every cached listing page goes stale at
+    once, so shoppers see the new order on their next request."""
+    problems = merchandising_validate(category.pk, merchandising)
+    if problems:
+        raise MerchandisingError(problems)
+    with transaction.atomic():
+        before = merchandising_of(category.pk)
+        MerchandisingRule.objects.filter(category=category).delete()
+        MerchandisingRule.objects.bulk_create(
+            [
+                MerchandisingRule(
+                    category=category,
+                    product_id=product_id,
+                    action=MerchandisingAction.PIN,
+                    position=position,
+                )
+                for product_id, position in merchandising.pins
+            ]
+            + [
+                MerchandisingRule(
+                    category=category, product_id=product_id, action=MerchandisingAction.BOOST
+                )
+                for product_id in sorted(merchandising.boosts)
+            ]
+            + [
+                MerchandisingRule(
+                    category=category, product_id=product_id, action=MerchandisingAction.BURY
+                )
+                for product_id in sorted(merchandising.buries)
+            ]
+        )
+        CategorySorting.objects.update_or_create(
+            category=category, defaults={"out_of_stock_last": merchandising.out_of_stock_last}
+        )
+        audit_record(
+            actor=actor,
+            action="storefront.merchandising_save",
+            target=category,
+            before=_described(before),
+            after=_described(merchandising),
+            ip_address=ip_address,
+        )
+        listing_version_raise()
+
+
+def _described(merchandising: Merchandising) -> dict[str, Any]:
+    return {
+        "pins": [list(pin) for pin in merchandising.pins],
+        "boosts": sorted(merchandising.boosts),
+        "buries": sorted(merchandising.buries),
+        "out_of_stock_last": merchandising.out_of_stock_last,
+    }

@@ -85,6 +85,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
         language=language,
         value_codes=vocabulary.value_ids,
         attribute_ids=vocabulary.attribute_ids,
+        category_id=found.category_id,
     )
     page = selectors.listing_page(query, version)
     return render(
