@@ -21,6 +21,21 @@ class NavItem:
 
 
 NAVIGATION: tuple[NavItem, ...] = (
+    NavItem(
+        "backoffice:catalog_products",
+        _("Products"),
+        _("Find, edit, publish and price the products."),
+    ),
+    NavItem(
+        "backoffice:catalog_categories",
+        _("Categories"),
+        _("The category tree, its texts and each category's sorting rules."),
+    ),
+    NavItem(
+        "backoffice:catalog_import",
+        _("Import and export"),
+        _("The catalog as a CSV file: export, edit, import back."),
+    ),
     NavItem("backoffice:staff_list", _("Staff"), _("Who works in the store, and in which role.")),
     NavItem("backoffice:audit_log", _("Audit log"), _("Every staff action: who, what and when.")),
     NavItem(

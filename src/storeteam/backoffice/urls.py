@@ -1,6 +1,6 @@
 from django.urls import path
 
-from storeteam.backoffice import views
+from storeteam.backoffice import catalog_views, views
 
 app_name = "backoffice"
 
@@ -16,4 +16,22 @@ urlpatterns = [
     path("staff/add/", views.staff_add, name="staff_add"),
     path("staff/<int:member_id>/", views.staff_detail, name="staff_detail"),
     path("staff/<int:member_id>/activation/", views.staff_activation, name="staff_activation"),
+    path("catalog/", catalog_views.products, name="catalog_products"),
+    path("catalog/products/new/", catalog_views.product_new, name="catalog_product_new"),
+    path("catalog/products/<int:product_id>/", catalog_views.product_edit, name="catalog_product"),
+    path("catalog/categories/", catalog_views.categories, name="catalog_categories"),
+    path("catalog/categories/new/", catalog_views.category_edit, name="catalog_category_new"),
+    path(
+        "catalog/categories/<int:category_id>/",
+        catalog_views.category_edit,
+        name="catalog_category",
+    ),
+    path(
+        "catalog/categories/<int:category_id>/sorting/",
+        catalog_views.category_sorting,
+        name="catalog_sorting",
+    ),
+    path("catalog/import/", catalog_views.import_upload, name="catalog_import"),
+    path("catalog/import/<int:job_id>/", catalog_views.import_job, name="catalog_import_job"),
+    path("catalog/export.csv", catalog_views.export, name="catalog_export"),
 ]

@@ -20,6 +20,7 @@ VIEW_EVENT_OUTBOX = "core.view_event_outbox"
 RETRY_EVENT_DELIVERY = "core.retry_event_delivery"
 MANAGE_CATALOG = "catalog.manage_catalog"
 MANAGE_PRICES = "pricing.manage_prices"
+MANAGE_MERCHANDISING = "storefront.manage_merchandising"
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ ROLES: tuple[Role, ...] = (
             "Runs the store day to day: catalog, prices, sorting rules and requirements; "
             "reports to the stakeholders."
         ),
-        frozenset({MANAGE_CATALOG, MANAGE_PRICES}),
+        frozenset({MANAGE_CATALOG, MANAGE_PRICES, MANAGE_MERCHANDISING}),
     ),
     Role(
         "product_specialist",
