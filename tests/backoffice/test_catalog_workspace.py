@@ -221,6 +221,7 @@ def test_sorting_rules_preview_then_save(catalog: Any) -> None:
     assert preview.status_code == 200
     body = preview.content.decode()
     assert body.index("Linen Shirt") < body.index("Field Shirt")
+    assert 'name="rule-TOTAL_FORMS" value="4"' in body  # the rule, and three empty rows
     assert not AuditEntry.objects.filter(action="storefront.merchandising_save").exists()
     assert client.post(url, {**form, "do": "save"}).status_code == 302
     page = Client().get("/c/clothing/").content.decode()

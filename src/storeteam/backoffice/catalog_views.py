@@ -494,21 +494,7 @@ def category_sorting(request: HttpRequest, category_id: int) -> HttpResponse:
     category = get_object_or_404(Category, pk=category_id)
     language = _language()
     saved = merchandising_of(category.pk)
-    skus = _skus_of([p for p, _n in saved.pins] + sorted(saved.boosts) + sorted(saved.buries))
-    initial = (
-        [
-            {"sku": skus.get(p, ""), "action": MerchandisingAction.PIN, "position": n}
-            for p, n in saved.pins
-        ]
-        + [
-            {"sku": skus.get(p, ""), "action": MerchandisingAction.BOOST}
-            for p in sorted(saved.boosts)
-        ]
-        + [
-            {"sku": skus.get(p, ""), "action": MerchandisingAction.BURY}
-            for p in sorted(saved.buries)
-        ]
-    )
+    initial = _rule_rows(saved)
     formset = SortingRuleFormSet(request.POST or None, initial=initial, prefix="rule")
     out_of_stock_last = (
         request.POST.get("out_of_stock_last") == "1"
@@ -535,6 +521,9 @@ def category_sorting(request: HttpRequest, category_id: int) -> HttpResponse:
                         request, _("The sorting rules were saved; the store shows them now.")
                     )
                     return redirect("backoffice:catalog_sorting", category_id=category.pk)
+            if not problems:
+                # Show the rules again unbound, with three fresh empty rows to add more.
+                formset = SortingRuleFormSet(initial=_rule_rows(draft), prefix="rule")
         else:
             problems = [_("Correct the rules marked below.")]
     currency = settings.STORE_CURRENCY_BY_LANGUAGE.get(language, settings.STORE_DEFAULT_CURRENCY)
@@ -577,6 +566,25 @@ def category_sorting(request: HttpRequest, category_id: int) -> HttpResponse:
             "per_page": PER_PAGE,
         },
         status=400 if problems else 200,
+    )
+
+
+def _rule_rows(merchandising: Merchandising) -> list[dict[str, Any]]:
+    pins = [p for p, _n in merchandising.pins]
+    skus = _skus_of(pins + sorted(merchandising.boosts) + sorted(merchandising.buries))
+    return (
+        [
+            {"sku": skus.get(p, ""), "action": MerchandisingAction.PIN, "position": n}
+            for p, n in merchandising.pins
+        ]
+        + [
+            {"sku": skus.get(p, ""), "action": MerchandisingAction.BOOST}
+            for p in sorted(merchandising.boosts)
+        ]
+        + [
+            {"sku": skus.get(p, ""), "action": MerchandisingAction.BURY}
+            for p in sorted(merchandising.buries)
+        ]
     )
 
 

@@ -1,0 +1,80 @@
+"""The e-commerce manager at work in the catalog workspace, on a phone and a desktop (S12, S4):
+find a product, change its Swedish name and price, pin a product in a category after a
+preview, and import a CSV file with a mistake, then without it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.catalog.fixtures import build_small_catalog
+from tests.e2e.conftest import DESKTOP, PHONE
+from tests.factories import PASSWORD, StaffFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize(("viewport", "label"), [(PHONE, "phone"), (DESKTOP, "desktop")])
+def test_manager_edits_pins_and_imports(
+    browser: Any,
+    live_server: Any,
+    screenshot: Any,
+    deliver_events: Any,
+    drain_tasks: Any,
+    tmp_path: Path,
+    viewport: Any,
+    label: str,
+) -> None:
+    build_small_catalog(deliver_events)
+    manager = StaffFactory(role="ecommerce_manager")
+    page = browser.new_page(viewport=viewport)
+    page.goto(f"{live_server.url}/staff/login/")
+    page.get_by_label("Email address").fill(manager.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/staff/catalog/")
+    page.get_by_label("Name or SKU").fill("linen")
+    page.get_by_role("button", name="Filter").click()
+    assert page.locator("tbody tr").count() == 1
+    screenshot(page, f"catalog-products-{label}")
+
+    page.get_by_role("link", name="Linen Shirt").click()
+    page.get_by_label("Name (Swedish)").fill("Linneskjorta Deluxe")
+    page.get_by_label("Price SEK LINEN-SHIRT-S", exact=True).fill("499.00")
+    screenshot(page, f"catalog-product-{label}")
+    page.get_by_role("button", name="Save product").click()
+    assert page.get_by_text("The product was saved.").is_visible()
+    assert page.get_by_label("Price SEK LINEN-SHIRT-S", exact=True).input_value() == "499.00"
+
+    page.goto(f"{live_server.url}/staff/catalog/categories/")
+    page.get_by_role("row", name="Clothing").get_by_role("link", name="Sorting rules").click()
+    page.get_by_label("SKU of the product 1").fill("FIELD-SHIRT-L")
+    page.get_by_label("Position 1").fill("1")
+    page.get_by_role("button", name="Preview").click()
+    assert page.locator(".preview li").first.inner_text().startswith("Field Shirt")
+    screenshot(page, f"catalog-sorting-preview-{label}")
+    page.get_by_role("button", name="Save rules").click()
+    assert page.get_by_text("The sorting rules were saved").is_visible()
+
+    header = "product,category,sku,name_en,price_SEK"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"{header}\nscarf,no-such,SCARF-1,Scarf,199.00\n", encoding="utf-8")
+    page.goto(f"{live_server.url}/staff/catalog/import/")
+    page.get_by_label("CSV file").set_input_files(str(bad))
+    page.get_by_role("button", name="Check and import").click()
+    drain_tasks()
+    page.reload()
+    assert page.get_by_text("Unknown category “no-such”.").is_visible()
+    screenshot(page, f"catalog-import-refused-{label}")
+
+    good = tmp_path / "good.csv"
+    good.write_text(f"{header}\nscarf,shirts,SCARF-1,Scarf,199.00\n", encoding="utf-8")
+    page.goto(f"{live_server.url}/staff/catalog/import/")
+    page.get_by_label("CSV file").set_input_files(str(good))
+    page.get_by_role("button", name="Check and import").click()
+    drain_tasks()
+    page.reload()
+    assert page.get_by_text("Products created").is_visible()
+    page.close()
