@@ -11,6 +11,7 @@ DEBUG         true/false (default: false)
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
@@ -163,7 +164,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 # A CDN or object storage in front of the media: set MEDIA_URL to its address (ADR 0006).
 MEDIA_URL = env.text("MEDIA_URL", "/media/")
-MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_ROOT = Path(env.text("MEDIA_ROOT") or VAR_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
