@@ -200,14 +200,29 @@ def image_store(*, file: IO[bytes] | bytes) -> StoredImage:
     stem = f"{folder}/{digest[:32]}-{RECIPE}"
     written: list[str] = []
     name = _save(f"products/originals/{digest[:2]}/{digest}.{FORMATS[kind]}", data, written)
+    width, height = picture.size
+    widths = sorted(_widths(width), reverse=True)
+    expected = [(w, max(1, round(height * w / width))) for w in widths]
+    names = [f"{stem}-{w}.webp" for w, _h in expected] + [f"{stem}-{widths[0]}.jpg"]
+    if all(default_storage.exists(n) for n in names):  # the same picture, stored before
+        return StoredImage(
+            name=name,
+            content_hash=digest,
+            width=width,
+            height=height,
+            renditions=[
+                {"width": w, "height": h, "name": n}
+                for (w, h), n in reversed(list(zip(expected, names, strict=False)))
+            ],
+            share_name=names[-1],
+            written=tuple(written),
+        )
     renditions: list[dict[str, Any]] = []
     share = ""
     source = picture
-    width, height = picture.size
     # Widest first, each from the one before: a fraction of the work of resizing the original
     # every time, and no visible loss at these ratios.
-    for target in sorted(_widths(width), reverse=True):
-        target_height = max(1, round(height * target / width))
+    for target, target_height in expected:
         if source.size != (target, target_height):
             source = source.resize((target, target_height), Image.Resampling.LANCZOS)
         stored = _save(f"{stem}-{target}.webp", _encode(source, "WEBP"), written)
