@@ -39,6 +39,14 @@ def _fast_hashing(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def media_root(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # Each test writes its uploads and renditions under a directory of its own, never var/media.
+    root = tmp_path_factory.mktemp("media")
+    settings.MEDIA_ROOT = root
+    return root
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache() -> Iterator[None]:
     # Each test starts with an empty cache, as a freshly started process would.
     from django.core.cache import cache

@@ -6,13 +6,21 @@ import hashlib
 import io
 from collections import Counter
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.utils.text import slugify
 
-from storeteam.catalog.models import Category, Product, ProductKind, ProductTranslation, Variant
+from storeteam.catalog.models import (
+    Category,
+    Product,
+    ProductImage,
+    ProductKind,
+    ProductTranslation,
+    Variant,
+)
 from storeteam.core.models import DeliveryState, EventDelivery
 from storeteam.demo.catalog import (
     PROFILES,
@@ -20,6 +28,7 @@ from storeteam.demo.catalog import (
     demo_catalog_build,
     demo_catalog_data,
 )
+from storeteam.demo.images import demo_picture
 from storeteam.demo.words import vocabulary_problems
 from storeteam.pricing.models import PriceList, TaxRate, VariantPrice
 from storeteam.storefront.models import ListingEntry
@@ -98,7 +107,7 @@ def test_the_data_is_the_same_for_a_seed_and_differs_between_seeds() -> None:
 
 
 @pytest.mark.django_db
-def test_small_profile_sizes_languages_prices_and_tax_rates() -> None:
+def test_small_profile_sizes_languages_prices_and_tax_rates(media_root: Path) -> None:
     summary = demo_catalog_build(profile="small")
 
     assert summary == DemoCatalogSummary(
@@ -137,6 +146,30 @@ def test_small_profile_sizes_languages_prices_and_tax_rates() -> None:
     # Every event was delivered in process: the listing is current.
     assert not EventDelivery.objects.filter(state=DeliveryState.PENDING).exists()
     assert ListingEntry.objects.count() == 816 * 2
+
+    # a picture per product, drawn once per product type and colour and shared
+    images = ProductImage.objects.all()
+    assert images.count() == 816
+    assert set(images.values_list("product_id", flat=True)) == set(
+        Product.objects.values_list("pk", flat=True)
+    )
+    pictures = images.values("content_hash").distinct().count()
+    assert 50 < pictures < 300
+    for image in images.order_by("content_hash").distinct()[:20]:
+        for rendition in image.renditions:
+            assert (media_root / rendition["name"]).is_file()
+        assert (media_root / image.share_name).is_file()
+        assert [r["width"] for r in image.renditions] == [160, 320, 480, 800]
+        assert set(image.alt) == set(LANGUAGES)
+    first = (
+        Variant.objects.filter(product__kind=ProductKind.SIMPLE, values__attribute__code="colour")
+        .order_by("pk")
+        .first()
+    )
+    assert first is not None
+    colour = first.values.get(attribute__code="colour").code
+    alt = ProductImage.objects.get(product_id=first.product_id).alt["en"]
+    assert alt.startswith(f"Illustration in {colour}: ")
 
     again = demo_catalog_build(profile="small")
     assert not again.created
@@ -179,3 +212,10 @@ def test_the_command_builds_the_catalog_lists_it_and_prints_the_logins() -> None
     assert "30 categories, 816 products" in out.getvalue()
     assert "customer" in out.getvalue()
     assert "100% products 816/816" in err.getvalue()
+
+
+def test_demo_pictures_are_drawn_the_same_every_time_and_differ_by_colour_and_type() -> None:
+    navy = demo_picture(department="clothing", kind="jackets", colour="navy")
+    assert navy == demo_picture(department="clothing", kind="jackets", colour="navy")
+    assert navy != demo_picture(department="clothing", kind="jackets", colour="red")
+    assert navy != demo_picture(department="shoes", kind="boots", colour="navy")

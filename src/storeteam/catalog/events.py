@@ -19,3 +19,11 @@ class AttributesChanged(DomainEvent):
     """Attributes or their values were added: what readers show about facets changed."""
 
     attribute_codes: list[str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductImagesChanged(DomainEvent):
+    """Images of these products were added, removed, reordered or described: pages that show
+    them are stale."""
+
+    product_ids: list[int]

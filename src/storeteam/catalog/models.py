@@ -4,6 +4,10 @@ reads a denormalised listing built from these tables (storefront.models)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -212,23 +216,67 @@ class VariantValue(models.Model):
 
 
 class ProductImage(models.Model):
+    """A picture of a product (S1): the validated original and its resized renditions.
+
+    Written only by catalog.images. File names carry a hash of the original's content, so a
+    rendition's address never changes meaning and browsers may cache it forever; products that
+    show the same picture share its files. ``renditions`` lists the WebP renditions, narrowest
+    first, as ``{"width": w, "height": h, "name": storage name}``; ``share_name`` is a JPEG for
+    social cards and search engines. ``alt`` holds the alternative text per language code.
+    """
+
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
-    image = models.ImageField(
-        upload_to="products/%Y/%m/", width_field="width", height_field="height"
-    )
+    original = models.FileField(max_length=255, default="")
+    content_hash = models.CharField(max_length=64, db_index=True, default="")
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     position = models.PositiveIntegerField(default=0)
-    alt = models.CharField(max_length=255, blank=True, default="")
+    alt = models.JSONField(default=dict, blank=True)
+    renditions = models.JSONField(default=list, blank=True)
+    share_name = models.CharField(max_length=255, blank=True, default="")
 
     class Meta:
         ordering = ["product_id", "position", "id"]
+        indexes = [models.Index(fields=["product", "position"], name="image_by_product")]
         constraints = [
             models.CheckConstraint(condition=Q(width__gte=0) & Q(height__gte=0), name="image_size")
         ]
 
     def __str__(self) -> str:
         return f"image {self.position} of product {self.product_id}"
+
+    def alt_in(self, language: str) -> str:
+        """The alternative text in ``language``, else in the store's default language."""
+        texts: dict[str, str] = self.alt or {}
+        return texts.get(language) or texts.get(settings.LANGUAGE_CODE) or ""
+
+    @property
+    def srcset(self) -> str:
+        """The renditions as an ``srcset`` attribute value ("url 160w, url 320w, ...")."""
+        return ", ".join(f"{default_storage.url(r['name'])} {r['width']}w" for r in self.renditions)
+
+    def _rendition(self, width: int) -> dict[str, Any] | None:
+        """The narrowest rendition at least ``width`` wide, else the widest there is."""
+        if not self.renditions:
+            return None
+        for rendition in self.renditions:
+            if rendition["width"] >= width:
+                return dict(rendition)
+        return dict(self.renditions[-1])
+
+    def src(self, width: int = 480) -> str:
+        """The URL of the rendition a browser without ``srcset`` should load."""
+        rendition = self._rendition(width)
+        return default_storage.url(rendition["name"]) if rendition else ""
+
+    @property
+    def fallback_src(self) -> str:
+        return self.src()
+
+    @property
+    def share_url(self) -> str:
+        """The path of the JPEG for Open Graph, cards and schema.org (make it absolute)."""
+        return default_storage.url(self.share_name) if self.share_name else self.src(1200)
 
 
 class SearchDocument(models.Model):

@@ -11,6 +11,7 @@ DEBUG         true/false (default: false)
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
@@ -161,8 +162,9 @@ TIME_ZONE = env.text("TIME_ZONE", "Europe/Stockholm")
 # --- files --------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-MEDIA_URL = "/media/"
-MEDIA_ROOT = VAR_DIR / "media"
+# A CDN or object storage in front of the media: set MEDIA_URL to its address (ADR 0006).
+MEDIA_URL = env.text("MEDIA_URL", "/media/")
+MEDIA_ROOT = Path(env.text("MEDIA_ROOT") or VAR_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -170,6 +172,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Product images (catalog.images, ADR 0006): the largest upload accepted, in bytes and pixels.
+CATALOG_IMAGE_MAX_BYTES = 20 * 1024 * 1024
+CATALOG_IMAGE_MAX_PIXELS = 40_000_000
 
 # --- email --------------------------------------------------------------------------------
 globals().update(env.email())

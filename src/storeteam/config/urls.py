@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
 from storeteam.api.main import api
+from storeteam.core.media import media_file
 from storeteam.storefront import seo
 from storeteam.storefront import views as storefront_views
 
@@ -19,6 +21,13 @@ urlpatterns = [
     path("sitemap-categories.xml", seo.sitemap_categories, name="sitemap_categories"),
     path("sitemap-products-<int:page>.xml", seo.sitemap_products, name="sitemap_products"),
 ]
+
+# Product image renditions, served by the store itself unless MEDIA_URL points elsewhere (a CDN
+# or object storage): see core/media.py and ADR 0006.
+if settings.MEDIA_URL.startswith("/"):
+    urlpatterns.append(
+        path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", media_file, name="media")
+    )
 
 # The shopper's pages carry the language in the path (/sv/, /fr/, /nl/; English at the root),
 # so each language has its own URL for search engines.

@@ -30,6 +30,7 @@ from itertools import islice
 from django.db.models import Max
 from django.utils.text import slugify
 
+from storeteam.catalog.images import ImageAttachment, product_images_attach
 from storeteam.catalog.models import Category, Product, TaxClass, Variant
 from storeteam.catalog.services import (
     AttributeSpec,
@@ -41,6 +42,7 @@ from storeteam.catalog.services import (
 )
 from storeteam.core.models import DeliveryState, EventDelivery, OutboxEvent
 from storeteam.core.outbox import event_deliver
+from storeteam.demo.images import DemoPictures
 from storeteam.demo.words import (
     ADJECTIVES,
     COLOURS,
@@ -138,6 +140,7 @@ class DemoProduct:
     sek_compare_at: Decimal | None
     eur: Decimal
     eur_compare_at: Decimal | None
+    kind: str = ""  # the product type's code (what its picture shows)
 
     def price_rows(self, currency: str) -> list[PriceRow]:
         amount, compare_at = (
@@ -325,7 +328,7 @@ def _products(profile: Profile, leaves: list[_Node], rng: random.Random) -> Iter
             tax_class=d.tax_class,
             created_at=created_at,
         )
-        yield DemoProduct(spec, sek, sek_compare_at, eur, eur_compare_at)
+        yield DemoProduct(spec, sek, sek_compare_at, eur, eur_compare_at, kind=t.code)
 
 
 class _Names:
@@ -522,7 +525,7 @@ def _chunks(items: Iterable[DemoProduct], size: int) -> Iterator[list[DemoProduc
 
 
 def demo_catalog_build(
-    *, profile: str, seed: int = 7, progress: Progress | None = None
+    *, profile: str, seed: int = 7, progress: Progress | None = None, with_images: bool = True
 ) -> DemoCatalogSummary:
     """Build the demo catalog of ``profile`` unless the store already has products.
 
@@ -530,7 +533,9 @@ def demo_catalog_build(
     import. After each chunk the events it published (ProductsChanged, PricesChanged) are
     delivered in this process by the outbox's dispatcher, so the storefront's listing is current
     when this returns; the worker later finds those deliveries done. ``progress(stage, done,
-    total)`` is called after the categories and after each chunk.
+    total)`` is called after the categories and after each chunk. With ``with_images`` every
+    product gets a picture of its type in its first variant's colour (demo.images), each
+    (type, colour) picture drawn and stored once and shared.
     """
     started = time.monotonic()
     report = progress or _silent
@@ -559,8 +564,13 @@ def demo_catalog_build(
     total = PROFILES[profile].products
     done = variants = 0
     report("products", 0, total)
+    pictures = DemoPictures() if with_images else None
     for chunk in _chunks(products, IMPORT_CHUNK):
-        catalog_import(products=[p.spec for p in chunk], existing_categories=category_ids)
+        imported = catalog_import(
+            products=[p.spec for p in chunk], existing_categories=category_ids
+        )
+        if pictures is not None:
+            _attach_pictures(pictures, chunk, imported.product_ids)
         # Delivered before the prices exist, ProductsChanged lists nothing yet and costs little.
         events_after = _deliver_events(after=events_after)
         for price_list in (sek, eur):  # delivered in between, the first relisting is lighter
@@ -578,6 +588,19 @@ def demo_catalog_build(
         variants=variants,
         seconds=time.monotonic() - started,
     )
+
+
+def _attach_pictures(
+    pictures: DemoPictures, chunk: list[DemoProduct], product_ids: list[int]
+) -> None:
+    attachments = []
+    for product, product_id in zip(chunk, product_ids, strict=True):
+        colour = next(
+            (code for axis, code in product.spec.variants[0].values if axis == "colour"), None
+        )
+        stored, alt = pictures.picture(kind=product.kind, colour=colour)
+        attachments.append(ImageAttachment(product_id, stored, alt))
+    product_images_attach(attachments=attachments)
 
 
 def _silent(stage: str, done: int, total: int) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storeteam.catalog.events import AttributesChanged, ProductsChanged
+from storeteam.catalog.events import AttributesChanged, ProductImagesChanged, ProductsChanged
 from storeteam.core.events import Envelope, event_handler
 from storeteam.pricing.events import PricesChanged
 from storeteam.storefront.services import listing_rebuild, listing_version_raise
@@ -20,4 +20,10 @@ def relist_repriced_products(event: PricesChanged, envelope: Envelope) -> None:
 
 @event_handler(AttributesChanged, name="storefront.refresh_facet_names")
 def refresh_facet_names(event: AttributesChanged, envelope: Envelope) -> None:
+    listing_version_raise()
+
+
+@event_handler(ProductImagesChanged, name="storefront.refresh_product_images")
+def refresh_product_images(event: ProductImagesChanged, envelope: Envelope) -> None:
+    # Cards and product pages read images at render time; only the cached pages are stale.
     listing_version_raise()

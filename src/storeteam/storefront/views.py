@@ -142,6 +142,9 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
             "canonical": absolute,
             "alternates": alternates,
             "structured_data": _product_json_ld(page, trail, absolute, request),
+            "main_image_url": request.build_absolute_uri(page.images[0].share_url)
+            if page.images
+            else "",
         },
     )
 
@@ -169,7 +172,7 @@ def _product_json_ld(
         "offers": offer,
     }
     if page.images:
-        product["image"] = [request.build_absolute_uri(i.image.url) for i in page.images]
+        product["image"] = [request.build_absolute_uri(i.share_url) for i in page.images]
     crumbs = {
         "@context": "https://schema.org",
         "@type": "BreadcrumbList",

@@ -28,3 +28,10 @@ def ld_json(data: object) -> str:
     from django.utils.safestring import mark_safe
 
     return mark_safe(json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES))  # noqa: S308
+
+
+@register.filter
+def alt_in(image: object, language: str) -> str:
+    """An image's alternative text in ``language`` (see catalog.models.ProductImage.alt_in)."""
+    text = getattr(image, "alt_in", None)
+    return str(text(language)) if callable(text) else ""
