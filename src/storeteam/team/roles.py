@@ -20,6 +20,8 @@ VIEW_EVENT_OUTBOX = "core.view_event_outbox"
 RETRY_EVENT_DELIVERY = "core.retry_event_delivery"
 MANAGE_CATALOG = "catalog.manage_catalog"
 MANAGE_PRICES = "pricing.manage_prices"
+VIEW_STOCK = "inventory.view_stock"  # stock, movements, low stock (I1, I3, I4)
+MANAGE_STOCK = "inventory.manage_stock"  # receipts, adjustments, counts, transfers
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ ROLES: tuple[Role, ...] = (
             "Oversees every team: strategy, budgets, partners, the product and purchasing "
             "overview. Approves overrides of the store's guards."
         ),
-        frozenset({VIEW_STAFF, MANAGE_STAFF, VIEW_AUDIT_LOG, VIEW_EVENT_OUTBOX}),
+        frozenset({VIEW_STAFF, MANAGE_STAFF, VIEW_AUDIT_LOG, VIEW_EVENT_OUTBOX, VIEW_STOCK}),
     ),
     Role(
         "ecommerce_manager",
@@ -47,7 +49,7 @@ ROLES: tuple[Role, ...] = (
             "Runs the store day to day: catalog, prices, sorting rules and requirements; "
             "reports to the stakeholders."
         ),
-        frozenset({MANAGE_CATALOG, MANAGE_PRICES}),
+        frozenset({MANAGE_CATALOG, MANAGE_PRICES, VIEW_STOCK}),
     ),
     Role(
         "product_specialist",
@@ -71,13 +73,13 @@ ROLES: tuple[Role, ...] = (
             "Campaigns, promotions, email, social media, loyalty, gift cards, abandoned carts "
             "and search engine marketing."
         ),
-        frozenset(),
+        frozenset({VIEW_STOCK}),
     ),
     Role(
         "customer_service_agent",
         _("Customer service agent"),
         _("Answers shoppers by phone, live chat and email: questions, order status and returns."),
-        frozenset(),
+        frozenset({VIEW_STOCK}),
     ),
     Role(
         "customer_service_lead",
@@ -86,7 +88,7 @@ ROLES: tuple[Role, ...] = (
             "Leads the customer service team; acknowledges campaign briefings before a "
             "campaign may start."
         ),
-        frozenset(),
+        frozenset({VIEW_STOCK}),
     ),
     Role(
         "logistics_manager",
@@ -95,7 +97,7 @@ ROLES: tuple[Role, ...] = (
             "Packing and shipping: the right product to the right address at the right time; "
             "the warehouse team and the carriers."
         ),
-        frozenset(),
+        frozenset({VIEW_STOCK}),
     ),
     Role(
         "inventory_manager",
@@ -104,7 +106,7 @@ ROLES: tuple[Role, ...] = (
             "Stock in every warehouse: what is ordered is what ships; receipts, counts, "
             "transfers and packaging."
         ),
-        frozenset(),
+        frozenset({VIEW_STOCK, MANAGE_STOCK}),
     ),
     Role(
         "content_manager",
