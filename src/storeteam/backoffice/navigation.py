@@ -21,6 +21,16 @@ class NavItem:
 
 
 NAVIGATION: tuple[NavItem, ...] = (
+    NavItem(
+        "backoffice:inventory_stock",
+        _("Stock"),
+        _("Stock in every warehouse: receipts, adjustments, transfers and counts."),
+    ),
+    NavItem(
+        "backoffice:inventory_low_stock",
+        _("Low stock"),
+        _("Products at or below their low-stock threshold."),
+    ),
     NavItem("backoffice:staff_list", _("Staff"), _("Who works in the store, and in which role.")),
     NavItem("backoffice:audit_log", _("Audit log"), _("Every staff action: who, what and when.")),
     NavItem(
