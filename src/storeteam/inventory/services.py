@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import uuid4
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -159,31 +159,7 @@ class _Ledger:
             stock.is_low = now_low
             stock.updated_at = self.now
         StockMovement.objects.bulk_create(self.movements, batch_size=WRITE_BATCH)
-        if len(rows) <= 8:  # the common case (a checkout): one short UPDATE per row
-            for stock in rows:
-                Stock.objects.filter(pk=stock.pk).update(
-                    on_hand=stock.on_hand,
-                    reserved=stock.reserved,
-                    allocated=stock.allocated,
-                    safety_stock=stock.safety_stock,
-                    low_stock_threshold=stock.low_stock_threshold,
-                    is_low=stock.is_low,
-                    updated_at=self.now,
-                )
-        else:
-            Stock.objects.bulk_update(
-                rows,
-                [
-                    "on_hand",
-                    "reserved",
-                    "allocated",
-                    "safety_stock",
-                    "low_stock_threshold",
-                    "is_low",
-                    "updated_at",
-                ],
-                batch_size=WRITE_BATCH,
-            )
+        _stock_rows_write(rows, now=self.now)
         for stock in crossings:
             event_publish(
                 StockLow(
@@ -202,6 +178,34 @@ class _Ledger:
                 actor=_event_actor(self.actor),
             )
         return variant_ids
+
+
+def _stock_rows_write(rows: list[Stock], *, now: datetime) -> None:
+    """Write the quantities of locked rows: one prepared UPDATE run for every row (Django's
+    ``bulk_update`` builds a CASE per field and row, which is slow for a large receipt)."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(Stock._meta.db_table)
+    columns = ("on_hand", "reserved", "allocated", "safety_stock", "low_stock_threshold", "is_low")
+    assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
+    stamp = Stock._meta.get_field("updated_at").get_db_prep_value(now, connection)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET {assignments}, updated_at = %s WHERE id = %s",  # noqa: S608
+            [
+                (
+                    s.on_hand,
+                    s.reserved,
+                    s.allocated,
+                    s.safety_stock,
+                    s.low_stock_threshold,
+                    s.is_low,
+                    stamp,
+                    s.pk,
+                )
+                for s in rows
+            ],
+        )
 
 
 def _actor_label(actor: User | None) -> str:
