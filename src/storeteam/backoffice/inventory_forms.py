@@ -15,8 +15,13 @@ from storeteam.inventory.services import StockLine
 MAX_RECEIPT_LINES = 500
 
 
-def _warehouse_field(label: Any) -> forms.ModelChoiceField[Warehouse]:
-    return forms.ModelChoiceField(
+class WarehouseChoiceField(forms.ModelChoiceField[Warehouse]):
+    def label_from_instance(self, obj: Warehouse) -> str:
+        return f"{obj.name} ({obj.country})"
+
+
+def _warehouse_field(label: Any) -> WarehouseChoiceField:
+    return WarehouseChoiceField(
         label=label, queryset=warehouses_list(active_only=True), empty_label=_("Choose…")
     )
 
