@@ -16,14 +16,12 @@ from django.db.models import QuerySet
 from storeteam.inventory.models import Reservation, Stock
 
 
-def stock_locked(queryset: QuerySet[Stock]) -> list[Stock]:
-    """Lock the stock rows ``queryset`` selects, in primary-key order, and return them with
-    their warehouse and variant."""
-    return list(
-        queryset.select_related("warehouse", "variant")
-        .select_for_update(of=("self",))
-        .order_by("pk")
-    )
+def stock_locked(queryset: QuerySet[Stock], *, related: bool = True) -> list[Stock]:
+    """Lock the stock rows ``queryset`` selects, in primary-key order, and return them (with
+    their warehouse and variant unless ``related`` is false: a large receipt skips them)."""
+    if related:
+        queryset = queryset.select_related("warehouse", "variant")
+    return list(queryset.select_for_update(of=("self",)).order_by("pk"))
 
 
 def stock_locked_by_id(stock_ids: Iterable[int]) -> dict[int, Stock]:

@@ -283,7 +283,11 @@ def _rows_ensure(warehouse: Warehouse, variant_ids: Sequence[int]) -> dict[int, 
                 batch_size=WRITE_BATCH,
                 ignore_conflicts=True,  # a concurrent receipt created it: we lock it below
             )
-        for stock in stock_locked(Stock.objects.filter(warehouse=warehouse, variant_id__in=chunk)):
+        locked = stock_locked(
+            Stock.objects.filter(warehouse=warehouse, variant_id__in=chunk), related=False
+        )
+        for stock in locked:
+            stock.warehouse = warehouse  # known; the variant loads only for a StockLow event
             rows[stock.variant_id] = stock
     return rows
 
