@@ -36,6 +36,16 @@ NAVIGATION: tuple[NavItem, ...] = (
         _("Import and export"),
         _("The catalog as a CSV file: export, edit, import back."),
     ),
+    NavItem(
+        "backoffice:inventory_stock",
+        _("Stock"),
+        _("Stock in every warehouse: receipts, adjustments, transfers and counts."),
+    ),
+    NavItem(
+        "backoffice:inventory_low_stock",
+        _("Low stock"),
+        _("Products at or below their low-stock threshold."),
+    ),
     NavItem("backoffice:staff_list", _("Staff"), _("Who works in the store, and in which role.")),
     NavItem("backoffice:audit_log", _("Audit log"), _("Every staff action: who, what and when.")),
     NavItem(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from storeteam.backoffice import catalog_views, views
+from storeteam.backoffice import catalog_views, inventory_views, views
 
 app_name = "backoffice"
 
@@ -34,4 +34,21 @@ urlpatterns = [
     path("catalog/import/", catalog_views.import_upload, name="catalog_import"),
     path("catalog/import/<int:job_id>/", catalog_views.import_job, name="catalog_import_job"),
     path("catalog/export.csv", catalog_views.export, name="catalog_export"),
+    path("inventory/", inventory_views.stock, name="inventory_stock"),
+    path("inventory/low/", inventory_views.low_stock, name="inventory_low_stock"),
+    path("inventory/movements/", inventory_views.movements, name="inventory_movements"),
+    path(
+        "inventory/stock/<int:stock_id>/",
+        inventory_views.stock_detail,
+        name="inventory_stock_detail",
+    ),
+    path(
+        "inventory/stock/<int:stock_id>/levels/",
+        inventory_views.stock_levels,
+        name="inventory_stock_levels",
+    ),
+    path("inventory/receive/", inventory_views.receive, name="inventory_receive"),
+    path("inventory/adjust/", inventory_views.adjust, name="inventory_adjust"),
+    path("inventory/transfer/", inventory_views.transfer, name="inventory_transfer"),
+    path("inventory/count/", inventory_views.count, name="inventory_count"),
 ]

@@ -22,6 +22,7 @@ from storeteam.core import selectors as core_selectors
 from storeteam.core.access import public, staff_permission, staff_required
 from storeteam.core.models import DeliveryState
 from storeteam.core.outbox import DeliveryNotRetryableError, delivery_retry
+from storeteam.inventory import selectors as inventory_selectors
 from storeteam.team import selectors as team_selectors
 from storeteam.team.roles import (
     MANAGE_STAFF,
@@ -29,6 +30,7 @@ from storeteam.team.roles import (
     VIEW_AUDIT_LOG,
     VIEW_EVENT_OUTBOX,
     VIEW_STAFF,
+    VIEW_STOCK,
 )
 from storeteam.team.services import (
     StaffError,
@@ -88,6 +90,8 @@ def home(request: HttpRequest) -> HttpResponse:
         counts["backoffice:events"] = core_selectors.delivery_counts()
     if user.has_perm(VIEW_STAFF):
         counts["backoffice:staff_list"] = team_selectors.staff_list(active=True).count()
+    if user.has_perm(VIEW_STOCK):
+        counts["backoffice:inventory_low_stock"] = inventory_selectors.low_stock_count()
     recent = core_selectors.audit_entries(actor_id=user.pk)[:10]
     return render(
         request,

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "storeteam.customers",
     "storeteam.catalog",
     "storeteam.pricing",
+    "storeteam.inventory",
     "storeteam.storefront",
     "storeteam.backoffice",
     "storeteam.api",

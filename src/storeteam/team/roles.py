@@ -21,6 +21,8 @@ RETRY_EVENT_DELIVERY = "core.retry_event_delivery"
 MANAGE_CATALOG = "catalog.manage_catalog"
 MANAGE_PRICES = "pricing.manage_prices"
 MANAGE_MERCHANDISING = "storefront.manage_merchandising"
+VIEW_STOCK = "inventory.view_stock"  # stock, movements, low stock (I1, I3, I4)
+MANAGE_STOCK = "inventory.manage_stock"  # receipts, adjustments, counts, transfers
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ ROLES: tuple[Role, ...] = (
             "Oversees every team: strategy, budgets, partners, the product and purchasing "
             "overview. Approves overrides of the store's guards."
         ),
-        frozenset({VIEW_STAFF, MANAGE_STAFF, VIEW_AUDIT_LOG, VIEW_EVENT_OUTBOX}),
+        frozenset({VIEW_STAFF, MANAGE_STAFF, VIEW_AUDIT_LOG, VIEW_EVENT_OUTBOX, VIEW_STOCK}),
     ),
     Role(
         "ecommerce_manager",
@@ -48,7 +50,7 @@ ROLES: tuple[Role, ...] = (
             "Runs the store day to day: catalog, prices, sorting rules and requirements; "
             "reports to the stakeholders."
         ),
-        frozenset({MANAGE_CATALOG, MANAGE_PRICES, MANAGE_MERCHANDISING}),
+        frozenset({MANAGE_CATALOG, MANAGE_PRICES, MANAGE_MERCHANDISING, VIEW_STOCK}),
     ),
     Role(
         "product_specialist",
@@ -72,13 +74,13 @@ ROLES: tuple[Role, ...] = (
             "Campaigns, promotions, email, social media, loyalty, gift cards, abandoned carts "
             "and search engine marketing."
         ),
-        frozenset(),
+        frozenset({VIEW_STOCK}),
     ),
     Role(
         "customer_service_agent",
         _("Customer service agent"),
         _("Answers shoppers by phone, live chat and email: questions, order status and returns."),
-        frozenset(),
+        frozenset({VIEW_STOCK}),
     ),
     Role(
         "customer_service_lead",
@@ -87,7 +89,7 @@ ROLES: tuple[Role, ...] = (
             "Leads the customer service team; acknowledges campaign briefings before a "
             "campaign may start."
         ),
-        frozenset(),
+        frozenset({VIEW_STOCK}),
     ),
     Role(
         "logistics_manager",
@@ -96,7 +98,7 @@ ROLES: tuple[Role, ...] = (
             "Packing and shipping: the right product to the right address at the right time; "
             "the warehouse team and the carriers."
         ),
-        frozenset(),
+        frozenset({VIEW_STOCK}),
     ),
     Role(
         "inventory_manager",
@@ -105,7 +107,7 @@ ROLES: tuple[Role, ...] = (
             "Stock in every warehouse: what is ordered is what ships; receipts, counts, "
             "transfers and packaging."
         ),
-        frozenset(),
+        frozenset({VIEW_STOCK, MANAGE_STOCK}),
     ),
     Role(
         "content_manager",

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser, OutputWrapper
 
 from storeteam.demo.catalog import PROFILES, demo_catalog_build
+from storeteam.demo.inventory import demo_stock_build
 from storeteam.demo.services import demo_customer_ensure, demo_staff_ensure
 
 
@@ -67,6 +68,7 @@ class Command(BaseCommand):
         bar = ProgressBar(self.stderr) if options["verbosity"] > 0 else None
         try:
             summary = demo_catalog_build(profile=profile, seed=seed, progress=bar)
+            stock = demo_stock_build(seed=seed, progress=bar)
         finally:
             if bar is not None:
                 bar.close()
@@ -81,6 +83,15 @@ class Command(BaseCommand):
                 f"Demo catalog: the store already has {summary.products:,} products "
                 f"({summary.variants:,} variants, {summary.categories:,} categories); "
                 "nothing added."
+            )
+        if stock.created:
+            self.stdout.write(
+                f"Demo stock: {stock.warehouses} warehouses, {stock.rows:,} stock rows, "
+                f"{stock.units:,} units in {stock.seconds:.1f} s"
+            )
+        else:
+            self.stdout.write(
+                f"Demo stock: the store already has {stock.rows:,} stock rows; nothing added."
             )
         logins = demo_staff_ensure()
         shopper = demo_customer_ensure()
