@@ -142,15 +142,15 @@ def category_update(
                 row.slug = text.slug
             row.save()
         after = category_snapshot(category)
-        audit_record(
-            actor=actor,
-            action="category.update",
-            target=category,
-            before=before,
-            after=after,
-            ip_address=ip_address,
-        )
-        if after != before:
+        if after != before:  # an empty change is neither logged nor announced
+            audit_record(
+                actor=actor,
+                action="category.update",
+                target=category,
+                before=before,
+                after=after,
+                ip_address=ip_address,
+            )
             product_ids = list(
                 Product.objects.filter(category__path__startswith=category.path)
                 .order_by("pk")

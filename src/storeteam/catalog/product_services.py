@@ -351,15 +351,17 @@ def product_update(
             variant_count = Variant.objects.filter(product=product).count()
             product.kind = ProductKind.CONFIGURABLE if variant_count > 1 else ProductKind.SIMPLE
         product.save()
-        audit_record(
-            actor=actor,
-            action="product.update",
-            target=product,
-            before=before,
-            after=product_snapshot(product),
-            ip_address=ip_address,
-        )
-        event_publish(ProductsChanged(product_ids=[product.pk]))
+        after = product_snapshot(product)
+        if after != before:  # an empty change is neither logged nor announced
+            audit_record(
+                actor=actor,
+                action="product.update",
+                target=product,
+                before=before,
+                after=after,
+                ip_address=ip_address,
+            )
+            event_publish(ProductsChanged(product_ids=[product.pk]))
     return product
 
 
