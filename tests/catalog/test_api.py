@@ -58,16 +58,17 @@ def new_product(catalog: dict[str, Any]) -> dict[str, Any]:
     ("method", "url", "role"),
     [
         ("post", "/catalog/products", "product_specialist"),
-        ("patch", "/catalog/products/1", "product_specialist"),
+        ("patch", "/catalog/products/{product}", "product_specialist"),
         ("post", "/catalog/products/publish", "ecommerce_manager"),
         ("post", "/catalog/categories", "product_specialist"),
-        ("patch", "/catalog/categories/1", "ecommerce_manager"),
+        ("patch", "/catalog/categories/{category}", "ecommerce_manager"),
         ("put", "/pricing/prices", "ecommerce_manager"),
     ],
 )
 def test_writes_are_for_the_roles_that_hold_the_permission(
     catalog: Any, method: str, url: str, role: str
 ) -> None:
+    url = url.format(product=catalog["products"][0], category=catalog["categories"]["jackets"])
     audit_before = AuditEntry.objects.count()
     events_before = OutboxEvent.objects.count()
     # anonymous: 401; a role without the permission: 403, whatever the body says
