@@ -15,7 +15,7 @@ from storeteam.catalog import category_services, product_services
 from storeteam.catalog.models import CategoryTranslation, ProductTranslation
 from storeteam.catalog.services import VariantSpec
 from storeteam.core.access import Access, api_access, api_session
-from storeteam.core.api_schemas import ERRORS_WRITE, Language, PlainText
+from storeteam.core.api_schemas import ERRORS_STAFF, Language, PlainText
 from storeteam.team.roles import MANAGE_CATALOG
 
 router = Router(tags=["catalog (staff)"])
@@ -140,7 +140,7 @@ def _ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
-@router.post("/products", response={201: ProductSavedOut, **ERRORS_WRITE}, auth=api_session(MANAGE))
+@router.post("/products", response={201: ProductSavedOut, **ERRORS_STAFF}, auth=api_session(MANAGE))
 @api_access(MANAGE)
 def product_create(request: HttpRequest, body: ProductIn) -> Status[ProductSavedOut]:
     """Create a product with its texts, category, attribute values and variants."""
@@ -161,7 +161,7 @@ def product_create(request: HttpRequest, body: ProductIn) -> Status[ProductSaved
 
 # Before "/products/{product_id}", whose pattern would take "publish" as an id.
 @router.post(
-    "/products/publish", response={200: PublishOut, **ERRORS_WRITE}, auth=api_session(MANAGE)
+    "/products/publish", response={200: PublishOut, **ERRORS_STAFF}, auth=api_session(MANAGE)
 )
 @api_access(MANAGE)
 def products_publish(request: HttpRequest, body: PublishIn) -> PublishOut:
@@ -177,7 +177,7 @@ def products_publish(request: HttpRequest, body: PublishIn) -> PublishOut:
 
 @router.patch(
     "/products/{product_id}",
-    response={200: ProductSavedOut, **ERRORS_WRITE},
+    response={200: ProductSavedOut, **ERRORS_STAFF},
     auth=api_session(MANAGE),
 )
 @api_access(MANAGE)
@@ -212,7 +212,7 @@ def _category_saved(category_id: int, parent_id: int | None, published: bool) ->
 
 
 @router.post(
-    "/categories", response={201: CategorySavedOut, **ERRORS_WRITE}, auth=api_session(MANAGE)
+    "/categories", response={201: CategorySavedOut, **ERRORS_STAFF}, auth=api_session(MANAGE)
 )
 @api_access(MANAGE)
 def category_create(request: HttpRequest, body: CategoryIn) -> Status[CategorySavedOut]:
@@ -229,7 +229,7 @@ def category_create(request: HttpRequest, body: CategoryIn) -> Status[CategorySa
 
 @router.patch(
     "/categories/{category_id}",
-    response={200: CategorySavedOut, **ERRORS_WRITE},
+    response={200: CategorySavedOut, **ERRORS_STAFF},
     auth=api_session(MANAGE),
 )
 @api_access(MANAGE)

@@ -44,7 +44,8 @@ class ErrorOut(Schema):
 
 
 ERRORS_READ: dict[int, type[ErrorOut]] = {404: ErrorOut, 422: ErrorOut}
-ERRORS_WRITE: dict[int, type[ErrorOut]] = {
+ERRORS_STAFF: dict[int, type[ErrorOut]] = {
+    400: ErrorOut,  # a body that is not JSON
     401: ErrorOut,
     403: ErrorOut,
     404: ErrorOut,

@@ -11,7 +11,7 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from storeteam.core.access import Access, api_access, api_session
-from storeteam.core.api_schemas import ERRORS_WRITE, PlainText
+from storeteam.core.api_schemas import ERRORS_STAFF, PlainText
 from storeteam.pricing.price_services import MAX_ROWS, prices_set
 from storeteam.pricing.services import PriceRow
 from storeteam.team.roles import MANAGE_PRICES
@@ -38,7 +38,7 @@ class PricesSetOut(Schema):
     updated: int
 
 
-@router.put("/prices", response={200: PricesSetOut, **ERRORS_WRITE}, auth=api_session(MANAGE))
+@router.put("/prices", response={200: PricesSetOut, **ERRORS_STAFF}, auth=api_session(MANAGE))
 @api_access(MANAGE)
 def prices_put(request: HttpRequest, body: PricesIn) -> PricesSetOut:
     """Set the price of each SKU in one price list (created or replaced), all or none."""
