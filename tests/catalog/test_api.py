@@ -310,3 +310,18 @@ def test_prices_are_validated_before_anything_is_written(catalog: Any) -> None:
         "unknown price list web-gbp"
     ]
     assert not AuditEntry.objects.filter(action="prices.set").exists()
+
+
+def test_problems_are_told_in_the_staff_members_language(catalog: Any) -> None:
+    client = staff_client("product_specialist")
+    response = client.post(
+        API + "/catalog/categories",
+        data=json.dumps({"texts": {"sv": {"name": "Stickat"}}, "parent_id": 987654}),
+        content_type="application/json",
+        headers={"Accept-Language": "sv"},
+    )
+    assert response.status_code == 422
+    assert response.json()["problems"] == [
+        "ett namn på en krävs",
+        "okänd överordnad kategori 987654",
+    ]
