@@ -9,7 +9,8 @@ production server on it, and drives it with wrk (Debian's package; installed wit
 missing) over a rotation of URLs:
   - category: a department page with two facet filters and a sort (combinations rotate),
   - search: queries with a typo (two letters swapped in a frequent word), rotating,
-  - product: product pages (rotating).
+  - product: product pages (rotating),
+  - api_category, api_product, api_search: the same three reads through the storefront API.
 The health endpoint (one tiny database query) is measured in the same run as the baseline.
 The last line is the summary: figures at the largest profile, ratio of its category p95 to the
 smallest profile's.
@@ -89,7 +90,17 @@ for term in terms:
     i = rng.randrange(1, len(term) - 2)
     typo = term[:i] + term[i + 1] + term[i] + term[i + 2:]  # two letters swapped
     searches.append("/search/?q=" + typo)
-print("URLS " + json.dumps({"category": categories, "product": products, "search": searches, "departments": [n for n, _ in rows[:3]]}))
+# The same reads through the API for headless fronts (docs/api.md).
+api_category = []
+for url in categories:
+    path, query = url.split("?")
+    params = dict(p.split("=") for p in query.split("&"))
+    sort = params.pop("sort")
+    filters = "&".join(f"filter={a}:{v}" for a, v in params.items())
+    api_category.append(f"/api/v1/storefront/categories/{path.split('/')[2]}/products?{filters}&sort={sort}")
+api_product = [u.replace("/p/", "/api/v1/storefront/products/by-slug/").rstrip("/") for u in products]
+api_search = [u.replace("/search/", "/api/v1/storefront/search") for u in searches]
+print("URLS " + json.dumps({"category": categories, "product": products, "search": searches, "api_category": api_category, "api_product": api_product, "api_search": api_search, "departments": [n for n, _ in rows[:3]]}))
 """
 
 
@@ -210,7 +221,7 @@ def bench_profile(
     picked = run([STORETEAM, "shell", "-c", PICK_URLS], env, capture_output=True).stdout
     urls = json.loads(next(x for x in picked.splitlines() if x.startswith("URLS "))[5:])
     # Slugs may hold letters such as é: send them percent-encoded, as a browser does.
-    for page in ("category", "product", "search"):
+    for page in ("category", "product", "search", "api_category", "api_product", "api_search"):
         urls[page] = [quote(u, safe="/?=&") for u in urls[page]]
     port = free_port()
     log_path = ROOT / "var" / "bench" / f"server-{db}-{profile}.log"
@@ -243,13 +254,23 @@ def bench_profile(
                     raise
                 time.sleep(0.3)
         # warm every URL once (process caches, database pages), then measure
-        for path in urls["category"] + urls["product"][:50] + urls["search"]:
+        for path in (
+            urls["category"]
+            + urls["product"][:50]
+            + urls["search"]
+            + urls["api_category"]
+            + urls["api_product"][:50]
+            + urls["api_search"]
+        ):
             urllib.request.urlopen(base + path, timeout=30).read()  # noqa: S310
         results = {
             "baseline": wrk_run(wrk, base, ["/api/v1/health"], seconds, connections),
             "category": wrk_run(wrk, base, urls["category"], seconds, connections),
             "product": wrk_run(wrk, base, urls["product"], seconds, connections),
             "search": wrk_run(wrk, base, urls["search"], seconds, connections),
+            "api_category": wrk_run(wrk, base, urls["api_category"], seconds, connections),
+            "api_product": wrk_run(wrk, base, urls["api_product"], seconds, connections),
+            "api_search": wrk_run(wrk, base, urls["api_search"], seconds, connections),
         }
     finally:
         server.terminate()
@@ -266,7 +287,7 @@ def bench_profile(
     )
     for page, r in results.items():
         print(
-            f"  {profile:<6} {page:<9} p50={r['p50']:7.1f} ms  p95={r['p95']:7.1f} ms  p99={r['p99']:7.1f} ms"
+            f"  {profile:<6} {page:<12} p50={r['p50']:7.1f} ms  p95={r['p95']:7.1f} ms  p99={r['p99']:7.1f} ms"
             f"  rps={r['rps']:7.1f}  errors={int(r['errors'])} non2xx={int(r['non2xx'])}",
             flush=True,
         )

@@ -115,3 +115,23 @@ def api_access(access: Access) -> Callable[[V], V]:
         return guarded  # type: ignore[return-value]
 
     return decorate
+
+
+def api_session(access: Access) -> Any:
+    """The ninja ``auth`` of a write operation declared with ``api_access(access)``: session
+    sign-in with CSRF (as ``django_auth``), and the access checked before the request body is
+    read, so someone who may not call the operation gets 401 or 403 whatever they send, never a
+    validation error that tells them about the operation."""
+    from ninja.errors import HttpError
+    from ninja.security import SessionAuth
+
+    class AccessSession(SessionAuth):
+        def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+            user = request.user
+            if not (user.is_authenticated and user.is_active):
+                return None
+            if not access.allows(user):
+                raise HttpError(403, "Your account may not do this.")
+            return user
+
+    return AccessSession()

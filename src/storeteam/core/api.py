@@ -12,6 +12,7 @@ from ninja.security import django_auth
 
 from storeteam.core import selectors
 from storeteam.core.access import Access, api_access
+from storeteam.core.api_schemas import ERRORS_STAFF
 from storeteam.core.outbox import DeliveryNotRetryableError, delivery_retry
 
 router = Router(tags=["platform"])
@@ -56,7 +57,9 @@ def health(request: HttpRequest) -> Status[HealthOut]:
     )
 
 
-@router.get("/events/deliveries", response=list[DeliveryOut], auth=django_auth)
+@router.get(
+    "/events/deliveries", response={200: list[DeliveryOut], **ERRORS_STAFF}, auth=django_auth
+)
 @api_access(Access("staff", "core.view_event_outbox"))
 def deliveries(request: HttpRequest, state: str = "", limit: int = 100) -> list[DeliveryOut]:
     """Event deliveries newest first; ``state`` is pending, delivered or dead."""
@@ -78,14 +81,20 @@ def deliveries(request: HttpRequest, state: str = "", limit: int = 100) -> list[
     ]
 
 
-@router.get("/events/deliveries/counts", response=DeliveryCountsOut, auth=django_auth)
+@router.get(
+    "/events/deliveries/counts", response={200: DeliveryCountsOut, **ERRORS_STAFF}, auth=django_auth
+)
 @api_access(Access("staff", "core.view_event_outbox"))
 def delivery_counts(request: HttpRequest) -> DeliveryCountsOut:
     """How many deliveries are pending, delivered and dead."""
     return DeliveryCountsOut(**selectors.delivery_counts())
 
 
-@router.post("/events/deliveries/{delivery_id}/retry", response=DeliveryCountsOut, auth=django_auth)
+@router.post(
+    "/events/deliveries/{delivery_id}/retry",
+    response={200: DeliveryCountsOut, **ERRORS_STAFF},
+    auth=django_auth,
+)
 @api_access(Access("staff", "core.retry_event_delivery"))
 def retry_delivery(request: HttpRequest, delivery_id: int) -> DeliveryCountsOut:
     """Queue a dead-lettered delivery again (audited)."""

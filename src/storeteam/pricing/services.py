@@ -17,6 +17,8 @@ from storeteam.pricing.models import PriceList, TaxRate, VariantPrice
 
 CHUNK = 2000
 EVENT_CHUNK = 1000
+# VariantPrice.amount holds 12 digits, two of them decimals.
+MAX_AMOUNT = Decimal("10000000000")
 
 
 class PriceImportError(DomainError):
@@ -50,6 +52,7 @@ def prices_import(*, price_list: PriceList, rows: Sequence[PriceRow]) -> int:
     """
     problems: list[str] = []
     parsed: list[tuple[str, Decimal, Decimal | None]] = []
+    seen: set[str] = set()
     for n, row in enumerate(rows, start=1):
         try:
             amount = Money(row.amount, price_list.currency).amount
@@ -63,6 +66,11 @@ def prices_import(*, price_list: PriceList, rows: Sequence[PriceRow]) -> int:
             continue
         if amount < 0:
             problems.append(f"row {n} ({row.sku}): a price cannot be negative")
+        if max(amount, compare_at or 0) >= MAX_AMOUNT:
+            problems.append(f"row {n} ({row.sku}): a price must be below {MAX_AMOUNT}")
+        if row.sku in seen:
+            problems.append(f"row {n} ({row.sku}): the SKU has a price in an earlier row")
+        seen.add(row.sku)
         if compare_at is not None and compare_at <= amount:
             problems.append(f"row {n} ({row.sku}): the compare-at price must be above the price")
         parsed.append((row.sku, amount, compare_at))

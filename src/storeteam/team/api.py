@@ -8,6 +8,7 @@ from ninja.security import django_auth
 
 from storeteam.accounts.models import User
 from storeteam.core.access import Access, api_access
+from storeteam.core.api_schemas import ERRORS_STAFF
 from storeteam.team import selectors
 from storeteam.team.roles import VIEW_STAFF
 from storeteam.team.services import role_of
@@ -27,7 +28,7 @@ class MeOut(StaffOut):
     permissions: list[str]
 
 
-@router.get("/me", response=MeOut, auth=django_auth)
+@router.get("/me", response={200: MeOut, **ERRORS_STAFF}, auth=django_auth)
 @api_access(Access("staff"))
 def me(request: HttpRequest) -> MeOut:
     """The signed-in staff member, their role and every permission it grants."""
@@ -44,7 +45,7 @@ def me(request: HttpRequest) -> MeOut:
     )
 
 
-@router.get("/members", response=list[StaffOut], auth=django_auth)
+@router.get("/members", response={200: list[StaffOut], **ERRORS_STAFF}, auth=django_auth)
 @api_access(Access("staff", VIEW_STAFF))
 def members(request: HttpRequest, role: str = "", q: str = "") -> list[StaffOut]:
     """Staff accounts with their role, by email."""
