@@ -36,6 +36,11 @@ NAVIGATION: tuple[NavItem, ...] = (
         _("Import and export"),
         _("The catalog as a CSV file: export, edit, import back."),
     ),
+    NavItem(
+        "backoffice:payments",
+        _("Payments"),
+        _("Payments with their provider calls, webhooks and refunds; those to look at."),
+    ),
     NavItem("backoffice:staff_list", _("Staff"), _("Who works in the store, and in which role.")),
     NavItem("backoffice:audit_log", _("Audit log"), _("Every staff action: who, what and when.")),
     NavItem(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from storeteam.backoffice import catalog_views, views
+from storeteam.backoffice import catalog_views, payments_views, views
 
 app_name = "backoffice"
 
@@ -34,4 +34,16 @@ urlpatterns = [
     path("catalog/import/", catalog_views.import_upload, name="catalog_import"),
     path("catalog/import/<int:job_id>/", catalog_views.import_job, name="catalog_import_job"),
     path("catalog/export.csv", catalog_views.export, name="catalog_export"),
+    path("payments/", payments_views.payments, name="payments"),
+    path("payments/<int:payment_id>/", payments_views.payment, name="payment"),
+    path(
+        "payments/<int:payment_id>/refund/",
+        payments_views.payment_refund_view,
+        name="payment_refund",
+    ),
+    path(
+        "payments/<int:payment_id>/attention/",
+        payments_views.payment_attention_clear_view,
+        name="payment_attention_clear",
+    ),
 ]

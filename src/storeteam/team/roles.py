@@ -21,6 +21,8 @@ RETRY_EVENT_DELIVERY = "core.retry_event_delivery"
 MANAGE_CATALOG = "catalog.manage_catalog"
 MANAGE_PRICES = "pricing.manage_prices"
 MANAGE_MERCHANDISING = "storefront.manage_merchandising"
+VIEW_PAYMENTS = "payments.view_payments"
+REFUND_PAYMENTS = "payments.refund_payments"
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ ROLES: tuple[Role, ...] = (
             "Oversees every team: strategy, budgets, partners, the product and purchasing "
             "overview. Approves overrides of the store's guards."
         ),
-        frozenset({VIEW_STAFF, MANAGE_STAFF, VIEW_AUDIT_LOG, VIEW_EVENT_OUTBOX}),
+        frozenset({VIEW_STAFF, MANAGE_STAFF, VIEW_AUDIT_LOG, VIEW_EVENT_OUTBOX, VIEW_PAYMENTS}),
     ),
     Role(
         "ecommerce_manager",
@@ -78,7 +80,7 @@ ROLES: tuple[Role, ...] = (
         "customer_service_agent",
         _("Customer service agent"),
         _("Answers shoppers by phone, live chat and email: questions, order status and returns."),
-        frozenset(),
+        frozenset({VIEW_PAYMENTS}),
     ),
     Role(
         "customer_service_lead",
@@ -87,7 +89,7 @@ ROLES: tuple[Role, ...] = (
             "Leads the customer service team; acknowledges campaign briefings before a "
             "campaign may start."
         ),
-        frozenset(),
+        frozenset({VIEW_PAYMENTS}),
     ),
     Role(
         "logistics_manager",
@@ -129,7 +131,7 @@ ROLES: tuple[Role, ...] = (
         "finance",
         _("Finance and accounting"),
         _("Budgets, forecasts and the money side of the store."),
-        frozenset(),
+        frozenset({VIEW_PAYMENTS, REFUND_PAYMENTS}),
     ),
     Role(
         "executive",
@@ -144,7 +146,7 @@ ROLES: tuple[Role, ...] = (
             "The platform itself: its API, webhooks, background work and settings; writes "
             "and runs the test scenarios."
         ),
-        frozenset({VIEW_EVENT_OUTBOX, RETRY_EVENT_DELIVERY}),
+        frozenset({VIEW_EVENT_OUTBOX, RETRY_EVENT_DELIVERY, VIEW_PAYMENTS}),
     ),
     Role(
         "project_manager",
