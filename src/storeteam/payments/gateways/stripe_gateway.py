@@ -69,6 +69,13 @@ def _intent_result(intent: Mapping[str, Any], *, decline_code: str = "") -> Gate
     )
 
 
+def _plain(value: Any) -> Any:
+    """The SDK's objects as plain dicts and lists (they are not dicts since SDK 12)."""
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    return value
+
+
 class StripeGateway:
     """Stripe, as one of the store's payment gateways."""
 
@@ -96,7 +103,7 @@ class StripeGateway:
 
     def _call(self, call: Any, *args: Any, **kwargs: Any) -> Any:
         try:
-            return call(*args, **kwargs)
+            return _plain(call(*args, **kwargs))
         except stripe.CardError:
             raise
         except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
@@ -203,11 +210,13 @@ class StripeGateway:
 
     def webhook_parse(self, *, headers: Mapping[str, str], body: bytes) -> WebhookMessage | None:
         try:
-            event = stripe.Webhook.construct_event(
-                body,
-                headers.get("Stripe-Signature"),
-                self.webhook_secret,
-                tolerance=self.tolerance,
+            event = _plain(
+                stripe.Webhook.construct_event(
+                    body,
+                    headers.get("Stripe-Signature"),
+                    self.webhook_secret,
+                    tolerance=self.tolerance,
+                )
             )
         except stripe.SignatureVerificationError as exc:
             raise WebhookSignatureError(_("The webhook's signature does not match.")) from exc
@@ -241,5 +250,5 @@ class StripeGateway:
             refunded_minor=refunded,
             decline_code=str(error.get("decline_code") or error.get("code") or ""),
             store_payment_id=int(store_id) if store_id and str(store_id).isdigit() else None,
-            payload=event.to_dict() if hasattr(event, "to_dict") else dict(event),
+            payload=event,
         )
