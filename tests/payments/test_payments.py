@@ -414,3 +414,56 @@ def test_reconciliation_applies_a_confirmation_whose_webhook_never_came() -> Non
     payment.refresh_from_db()
     assert payment.state == PaymentState.AUTHORISED
     assert not payment.needs_attention
+
+
+def test_a_capture_whose_worker_died_mid_call_is_settled_after_the_timeout() -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from storeteam.payments.gateways.testgateway import TestGateway
+    from storeteam.payments.services import _claim
+
+    payment = authorise()
+    # given a worker that claimed the capture, recorded its attempt and called the provider,
+    # then died before it could apply the answer (the same steps payment_capture takes)
+    attempt = _claim(
+        payment=payment,
+        operation="capture",
+        from_states=frozenset({PaymentState.AUTHORISED}),
+        key="cap-died",
+        request={"payment": payment.pk, "amount": "100.00"},
+    )
+    assert attempt is not None
+    TestGateway().capture(
+        provider_id=payment.provider_id, amount_minor=10000, idempotency_key="cap-died"
+    )
+    # nobody else may capture meanwhile, and the job leaves a fresh attempt alone
+    with pytest.raises(PaymentStateError):
+        payment_capture(payment_id=payment.pk, idempotency_key="cap-other")
+    assert payments_reconcile().attempts_settled == 0
+    # when the job runs after the attempt timed out
+    report = payments_reconcile(now=timezone.now() + timedelta(minutes=5))
+    # then the payment is captured as the provider has it, once, and free again
+    assert report.attempts_settled == 1
+    payment.refresh_from_db()
+    assert payment.state == PaymentState.CAPTURED
+    assert payment.operation_in_flight == ""
+    assert PaymentAttempt.objects.get(idempotency_key="cap-died").outcome == "reconciled"
+    assert SandboxRequest.objects.filter(operation="capture").count() == 1
+    assert len(events_named("payments.PaymentCaptured")) == 1
+
+
+def test_the_reconcile_command_prints_what_it_did() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    with pytest.raises(PaymentOutcomeUnknownError):
+        authorise(CARD_ANSWER_LOST, key="auth-lost-cmd")
+    out = StringIO()
+    call_command("payments-reconcile", stdout=out)
+    assert out.getvalue().strip() == (
+        "attempts_settled=1 payments_settled=0 flagged=0 unreachable=0"
+    )
+    assert Payment.objects.get().state == PaymentState.AUTHORISED
