@@ -46,6 +46,11 @@ NAVIGATION: tuple[NavItem, ...] = (
         _("Low stock"),
         _("Products at or below their low-stock threshold."),
     ),
+    NavItem(
+        "backoffice:payments",
+        _("Payments"),
+        _("Payments with their provider calls, webhooks and refunds; those to look at."),
+    ),
     NavItem("backoffice:staff_list", _("Staff"), _("Who works in the store, and in which role.")),
     NavItem("backoffice:audit_log", _("Audit log"), _("Every staff action: who, what and when.")),
     NavItem(

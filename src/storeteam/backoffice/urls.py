@@ -1,6 +1,6 @@
 from django.urls import path
 
-from storeteam.backoffice import catalog_views, inventory_views, views
+from storeteam.backoffice import catalog_views, inventory_views, payments_views, views
 
 app_name = "backoffice"
 
@@ -51,4 +51,16 @@ urlpatterns = [
     path("inventory/adjust/", inventory_views.adjust, name="inventory_adjust"),
     path("inventory/transfer/", inventory_views.transfer, name="inventory_transfer"),
     path("inventory/count/", inventory_views.count, name="inventory_count"),
+    path("payments/", payments_views.payments, name="payments"),
+    path("payments/<int:payment_id>/", payments_views.payment, name="payment"),
+    path(
+        "payments/<int:payment_id>/refund/",
+        payments_views.payment_refund_view,
+        name="payment_refund",
+    ),
+    path(
+        "payments/<int:payment_id>/attention/",
+        payments_views.payment_attention_clear_view,
+        name="payment_attention_clear",
+    ),
 ]

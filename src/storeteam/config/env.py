@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from pathlib import Path
 from typing import Any
@@ -102,3 +104,12 @@ def email() -> dict[str, Any]:
         "EMAIL_USE_SSL": bool(parsed["EMAIL_USE_SSL"]),
         "EMAIL_TIMEOUT": parsed.get("EMAIL_TIMEOUT") or 20,
     }
+
+
+def derived_secret(name: str, *, secret_key: str, purpose: str) -> str:
+    """The secret in ``name``, or one derived from SECRET_KEY for ``purpose`` when unset, so a
+    development store works without it and no secret is ever written in the repository."""
+    value = os.environ.get(name, "").strip()
+    if value:
+        return value
+    return hmac.new(secret_key.encode(), purpose.encode(), hashlib.sha256).hexdigest()

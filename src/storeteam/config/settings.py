@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "storeteam.catalog",
     "storeteam.pricing",
     "storeteam.inventory",
+    "storeteam.payments",
     "storeteam.storefront",
     "storeteam.backoffice",
     "storeteam.api",
@@ -189,6 +190,37 @@ OUTBOX_BACKOFF_CAP_SECONDS = 3600
 OUTBOX_LEASE_SECONDS = 300
 # Delivered events are kept this long for reading, then pruned by a periodic job.
 OUTBOX_KEEP_DELIVERED_DAYS = 30
+
+# --- payments (S10, ADR 0007) ------------------------------------------------------------
+# Stripe is a gateway when its secret key is set (docs/payments.md). The built-in test gateway is
+# on unless Stripe is configured; PAYMENTS_TEST_GATEWAY=true/false decides explicitly.
+STRIPE_SECRET_KEY = env.text("STRIPE_SECRET_KEY").strip()
+STRIPE_WEBHOOK_SECRET = env.text("STRIPE_WEBHOOK_SECRET").strip()
+STRIPE_API_BASE = env.text("STRIPE_API_BASE").strip()
+PAYMENTS_TEST_GATEWAY = env.flag("PAYMENTS_TEST_GATEWAY", default=not STRIPE_SECRET_KEY)
+PAYMENTS_TEST_WEBHOOK_SECRET = env.derived_secret(
+    "PAYMENTS_TEST_WEBHOOK_SECRET", secret_key=SECRET_KEY, purpose="payments-test-gateway-webhooks"
+)
+# A signed webhook older than this is refused (against replays).
+PAYMENTS_WEBHOOK_TOLERANCE_SECONDS = 300
+# The reconciliation job's deadlines: an attempt with no answer after this long is looked up at
+# the provider; a payment waiting for the shopper, or authorised and not captured, is looked up
+# and, if still waiting, flagged for staff.
+PAYMENTS_ATTEMPT_TIMEOUT_SECONDS = 120
+PAYMENTS_ACTION_TIMEOUT_SECONDS = 1800
+PAYMENTS_CAPTURE_DEADLINE_SECONDS = 5 * 24 * 3600
+PAYMENT_GATEWAYS: dict[str, dict[str, object]] = {}
+if PAYMENTS_TEST_GATEWAY:
+    PAYMENT_GATEWAYS["test"] = {"BACKEND": "storeteam.payments.gateways.testgateway.TestGateway"}
+if STRIPE_SECRET_KEY:
+    PAYMENT_GATEWAYS["stripe"] = {
+        "BACKEND": "storeteam.payments.gateways.stripe_gateway.StripeGateway",
+        "OPTIONS": {
+            "api_key": STRIPE_SECRET_KEY,
+            "webhook_secret": STRIPE_WEBHOOK_SECRET,
+            "api_base": STRIPE_API_BASE,
+        },
+    }
 
 LOGGING: dict[str, object] = {
     "version": 1,

@@ -23,6 +23,8 @@ MANAGE_PRICES = "pricing.manage_prices"
 MANAGE_MERCHANDISING = "storefront.manage_merchandising"
 VIEW_STOCK = "inventory.view_stock"  # stock, movements, low stock (I1, I3, I4)
 MANAGE_STOCK = "inventory.manage_stock"  # receipts, adjustments, counts, transfers
+VIEW_PAYMENTS = "payments.view_payments"
+REFUND_PAYMENTS = "payments.refund_payments"
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,9 @@ ROLES: tuple[Role, ...] = (
             "Oversees every team: strategy, budgets, partners, the product and purchasing "
             "overview. Approves overrides of the store's guards."
         ),
-        frozenset({VIEW_STAFF, MANAGE_STAFF, VIEW_AUDIT_LOG, VIEW_EVENT_OUTBOX, VIEW_STOCK}),
+        frozenset(
+            {VIEW_STAFF, MANAGE_STAFF, VIEW_AUDIT_LOG, VIEW_EVENT_OUTBOX, VIEW_STOCK, VIEW_PAYMENTS}
+        ),
     ),
     Role(
         "ecommerce_manager",
@@ -80,7 +84,7 @@ ROLES: tuple[Role, ...] = (
         "customer_service_agent",
         _("Customer service agent"),
         _("Answers shoppers by phone, live chat and email: questions, order status and returns."),
-        frozenset({VIEW_STOCK}),
+        frozenset({VIEW_STOCK, VIEW_PAYMENTS}),
     ),
     Role(
         "customer_service_lead",
@@ -89,7 +93,7 @@ ROLES: tuple[Role, ...] = (
             "Leads the customer service team; acknowledges campaign briefings before a "
             "campaign may start."
         ),
-        frozenset({VIEW_STOCK}),
+        frozenset({VIEW_STOCK, VIEW_PAYMENTS}),
     ),
     Role(
         "logistics_manager",
@@ -131,7 +135,7 @@ ROLES: tuple[Role, ...] = (
         "finance",
         _("Finance and accounting"),
         _("Budgets, forecasts and the money side of the store."),
-        frozenset(),
+        frozenset({VIEW_PAYMENTS, REFUND_PAYMENTS}),
     ),
     Role(
         "executive",
@@ -146,7 +150,7 @@ ROLES: tuple[Role, ...] = (
             "The platform itself: its API, webhooks, background work and settings; writes "
             "and runs the test scenarios."
         ),
-        frozenset({VIEW_EVENT_OUTBOX, RETRY_EVENT_DELIVERY}),
+        frozenset({VIEW_EVENT_OUTBOX, RETRY_EVENT_DELIVERY, VIEW_PAYMENTS}),
     ),
     Role(
         "project_manager",
