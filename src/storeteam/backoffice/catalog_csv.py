@@ -61,7 +61,8 @@ from storeteam.catalog.services import (
 from storeteam.core.audit import audit_record
 from storeteam.core.errors import DomainError
 from storeteam.core.tasks import enqueue_safely
-from storeteam.pricing.models import PriceList, VariantPrice
+from storeteam.pricing.models import VariantPrice
+from storeteam.pricing.selectors import default_price_lists
 from storeteam.pricing.services import PriceRow, prices_import
 
 logger = logging.getLogger(__name__)
@@ -76,15 +77,6 @@ NO = {"0", "no", "n", "false", "nej", "non", "nee"}
 
 def _languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
-
-
-def _price_lists() -> dict[str, PriceList]:
-    """The default price list of each currency (the web channel's when there are several)."""
-    lists: dict[str, PriceList] = {}
-    for price_list in PriceList.objects.filter(is_default=True).order_by("channel", "code"):
-        if price_list.channel == "web" or price_list.currency not in lists:
-            lists.setdefault(price_list.currency, price_list)
-    return dict(sorted(lists.items()))
 
 
 def catalog_columns(currencies: Sequence[str]) -> list[str]:
@@ -113,7 +105,7 @@ def catalog_export(product_ids: Sequence[int] | None = None) -> Iterator[list[st
     chunk, whatever the catalog's size)."""
     default = settings.LANGUAGE_CODE
     languages = _languages()
-    price_lists = _price_lists()
+    price_lists = default_price_lists()
     yield catalog_columns(list(price_lists))
     products = Product.objects.order_by("pk")
     if product_ids is not None:
@@ -243,7 +235,7 @@ def _read(path: Path) -> tuple[list[str], list[list[str]]] | str:
     return [c.strip() for c in rows[0]], rows[1:]
 
 
-def _pairs(raw: str) -> list[tuple[str, str]] | None:
+def option_pairs(raw: str) -> list[tuple[str, str]] | None:
     pairs = []
     for part in filter(None, (p.strip() for p in raw.split("|"))):
         code, sep, value = part.partition("=")
@@ -273,7 +265,7 @@ def catalog_csv_check(job: ImportJob) -> ImportPlan | list[dict[str, Any]]:
         problems.add(1, read)
         return problems.items
     header, rows = read
-    price_lists = _price_lists()
+    price_lists = default_price_lists()
     languages = _languages()
     default = settings.LANGUAGE_CODE
     allowed = set(catalog_columns(list(price_lists)))
@@ -349,8 +341,8 @@ def catalog_csv_check(job: ImportJob) -> ImportPlan | list[dict[str, Any]]:
         weight_raw = cell(row, "weight_grams") or "0"
         if not weight_raw.isdigit():
             problems.add(line, _("weight_grams must be a whole number of grams."))
-        options = _pairs(cell(row, "options"))
-        attributes = _pairs(cell(row, "attributes"))
+        options = option_pairs(cell(row, "options"))
+        attributes = option_pairs(cell(row, "attributes"))
         if options is None or attributes is None:
             problems.add(line, _("Write options and attributes as code=value|code=value."))
             options, attributes = options or [], attributes or []
@@ -457,7 +449,7 @@ def catalog_csv_apply(plan: ImportPlan, *, actor: Any) -> dict[str, int]:
     default = settings.LANGUAGE_CODE
     created = [p for p in plan.products.values() if p.existing is None]
     updated = [p for p in plan.products.values() if p.existing is not None]
-    price_lists = _price_lists()
+    price_lists = default_price_lists()
     with transaction.atomic():
         category_keys = {str(p.category_id): p.category_id for p in created}
         catalog_import(

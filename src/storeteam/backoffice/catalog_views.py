@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -55,6 +56,7 @@ from storeteam.core import selectors as core_selectors
 from storeteam.core.access import staff_permission
 from storeteam.core.audit import audit_record
 from storeteam.pricing.models import VariantPrice
+from storeteam.pricing.selectors import default_price_lists
 from storeteam.pricing.services import PriceImportError, PriceRow, prices_import
 from storeteam.storefront.models import MerchandisingAction
 from storeteam.storefront.selectors import (
@@ -170,10 +172,6 @@ def _product_initial(product: Product) -> dict[str, Any]:
     return initial
 
 
-def _price_lists() -> dict[str, Any]:
-    return catalog_csv._price_lists()
-
-
 @staff_permission(MANAGE_CATALOG)
 def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
     """A product's texts in every language, category, tax class, publishing, variants and
@@ -182,7 +180,7 @@ def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
     language = _language()
     categories = _category_choices(language)
     can_price = request.user.has_perm(MANAGE_PRICES)
-    price_lists = _price_lists()
+    price_lists = default_price_lists()
     variants = list(Variant.objects.filter(product=product).order_by("position", "pk"))
     form = ProductForm(
         request.POST if request.method == "POST" else None,
@@ -286,8 +284,6 @@ def _save_product(
     price_lists: dict[str, Any],
 ) -> list[str]:
     """Save the product, its variants and its prices together; any problem saves nothing."""
-    from django.db import transaction
-
     specs = [
         VariantSpec(
             sku=v.sku,
@@ -298,7 +294,7 @@ def _save_product(
     ]
     new_sku = new_variant.cleaned_data.get("sku")
     if new_sku:
-        pairs = catalog_csv._pairs(new_variant.cleaned_data.get("options") or "")
+        pairs = catalog_csv.option_pairs(new_variant.cleaned_data.get("options") or "")
         if pairs is None:
             return [_("Write options and attributes as code=value|code=value.")]
         specs.append(
@@ -365,7 +361,7 @@ def _save_product(
 def product_new(request: HttpRequest) -> HttpResponse:
     """A simple product with one variant; variants and translations are added on its page."""
     language = _language()
-    price_lists = _price_lists()
+    price_lists = default_price_lists()
     form = ProductNewForm(
         request.POST or None, categories=_category_choices(language), currencies=list(price_lists)
     )
@@ -373,8 +369,6 @@ def product_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         category = Category.objects.get(pk=data["category"])
         try:
-            from django.db import transaction
-
             with transaction.atomic():
                 result = catalog_import(
                     products=[
@@ -653,7 +647,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "jobs": ImportJob.objects.filter(kind="catalog").select_related("created_by")[:20],
-            "columns": catalog_csv.catalog_columns(list(_price_lists())),
+            "columns": catalog_csv.catalog_columns(list(default_price_lists())),
         },
         status=400 if form.errors else 200,
     )
