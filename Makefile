@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/storeteam
 export TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: demo test install setup messages static chromium lint test-sqlite test-postgres serve worker clean
+.PHONY: demo test install setup translations messages static chromium lint test-sqlite test-postgres serve worker clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -18,6 +18,9 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # gettext's msgfmt compiles the message catalogs; Debian ships it.
+translations: install  ## collect new strings into the .po files of sv, fr and nl (then translate them)
+	cd src/storeteam && ../../$(BIN)/django-admin makemessages -l sv -l fr -l nl --no-location --no-obsolete --settings=storeteam.config.settings -v 0
+
 messages: install
 	@command -v msgfmt >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext)
 	cd src/storeteam && ../../$(BIN)/django-admin compilemessages --settings=storeteam.config.settings -v 0

@@ -63,6 +63,17 @@ def salable_quantity(*, variant_id: int, country: str | None) -> int:
     return salable_quantities(variant_ids=[variant_id], country=country)[variant_id]
 
 
+def countries_served() -> list[str]:
+    """The shipping countries some active warehouse serves: where the store can deliver."""
+    return sorted(
+        set(
+            Warehouse.objects.filter(is_active=True)
+            .values_list("serves__country", flat=True)
+            .exclude(serves__country=None)
+        )
+    )
+
+
 def warehouses_list(*, active_only: bool = False) -> QuerySet[Warehouse]:
     qs = Warehouse.objects.prefetch_related("serves").order_by("priority", "code")
     return qs.filter(is_active=True) if active_only else qs

@@ -32,3 +32,8 @@ def payment_detail(*, payment_id: int) -> Payment | None:
 
 def attention_count() -> int:
     return Payment.objects.filter(needs_attention=True).count()
+
+
+def payments_for_reference(reference: str) -> list[Payment]:
+    """The payments made for one checkout or order reference, oldest first."""
+    return list(Payment.objects.filter(reference=reference).order_by("created_at", "id"))

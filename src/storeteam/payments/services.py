@@ -807,6 +807,12 @@ def _flag(payment_id: int, reason: str) -> bool:
     return True
 
 
+def payment_flag(*, payment_id: int, reason: str) -> bool:
+    """Put the payment on the staff's list with ``reason`` (a payment no order accounts for, a
+    refund that could not be made ...). Returns whether it was newly flagged."""
+    return _flag(payment_id, reason)
+
+
 def _attempt_settle(attempt: PaymentAttempt, report: ReconcileReport) -> None:
     payment = attempt.payment
     gateway = gateway_for(payment.gateway)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from storeteam.storefront import views
+from storeteam.storefront import order_views, views
 
 app_name = "storefront"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("p/<str:slug>/", views.product, name="product"),
     path("search/", views.search, name="search"),
     path("search/suggest/", views.search_suggest, name="search_suggest"),
+    path("orders/<str:reference>/", order_views.order_receipt, name="order_receipt"),
 ]
