@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "storeteam.orders",
     "storeteam.payments",
     "storeteam.checkout",
+    "storeteam.fulfilment",
     "storeteam.storefront",
     "storeteam.backoffice",
     "storeteam.api",

@@ -815,18 +815,33 @@ def reservation_allocate(*, key: str, reference: str = "") -> list[Allocation]:
 
 
 def _allocations_locked(reference: str) -> list[Allocation]:
-    return list(Allocation.objects.select_for_update().filter(reference=reference).order_by("pk"))
+    return list(
+        Allocation.objects.select_for_update(of=("self",))
+        .select_related("stock")
+        .filter(reference=reference)
+        .order_by("pk")
+    )
 
 
 def allocation_ship(
-    *, reference: str, lines: Sequence[StockLine] | None = None, actor: User | None = None
+    *,
+    reference: str,
+    lines: Sequence[StockLine] | None = None,
+    actor: User | None = None,
+    warehouse_id: int | None = None,
 ) -> list[Allocation]:
     """Record that allocated units of the order ``reference`` left the warehouse: on hand and
     allocated go down together (``shipment`` movements). ``lines`` None ships everything still
     open; otherwise each line must be covered by open allocations (a partial shipment).
+    ``warehouse_id`` limits it to the allocations of one warehouse (a split order's parcel).
     Returns the allocations changed."""
     with transaction.atomic():
-        allocations = [a for a in _allocations_locked(reference) if a.open_quantity > 0]
+        allocations = [
+            a
+            for a in _allocations_locked(reference)
+            if a.open_quantity > 0
+            and (warehouse_id is None or a.stock.warehouse_id == warehouse_id)
+        ]
         if lines is None:
             wanted: dict[int, int] = defaultdict(int)
             for allocation in allocations:

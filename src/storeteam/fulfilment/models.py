@@ -1,0 +1,108 @@
+"""Fulfilment (F1): the parcels a warehouse picks, packs and ships.
+
+An allocated order becomes one ``Shipment`` per warehouse holding its stock (the handler of
+``OrderAllocated``, through the outbox, so an order reaches the warehouse even if the warehouse
+side was down when it was placed). A packer may split a shipment (the unpacked rest becomes a new
+one). Pick lists batch open shipments of one warehouse. Stock leaves the ledger only when a
+shipment ships (``inventory.allocation_ship``)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from storeteam.catalog.models import Variant
+from storeteam.inventory.models import Warehouse
+from storeteam.orders.models import Order
+
+
+class ShipmentStatus(models.TextChoices):
+    OPEN = "open", _("To pick")
+    PICKING = "picking", _("Being picked")
+    PACKED = "packed", _("Packed")
+    SHIPPED = "shipped", _("Shipped")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+ACTIVE = (ShipmentStatus.OPEN, ShipmentStatus.PICKING, ShipmentStatus.PACKED)
+
+
+class PickList(models.Model):
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="pick_lists")
+    created_by = models.CharField(max_length=80, blank=True, default="")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"pick list {self.pk}"
+
+
+class Shipment(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="shipments")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="shipments")
+    # 1 for the first parcel of the order from this warehouse, 2 ... for parcels split off it.
+    sequence = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(
+        max_length=10, choices=ShipmentStatus.choices, default=ShipmentStatus.OPEN
+    )
+    pick_list = models.ForeignKey(
+        PickList, on_delete=models.SET_NULL, null=True, blank=True, related_name="shipments"
+    )
+    ship_by = models.DateTimeField()
+    carrier = models.CharField(max_length=40, blank=True, default="")
+    service = models.CharField(max_length=40, blank=True, default="")
+    tracking_number = models.CharField(max_length=60, blank=True, default="")
+    created_at = models.DateTimeField()
+    packed_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    shipped_by = models.CharField(max_length=80, blank=True, default="")
+
+    class Meta:
+        ordering = ["ship_by", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "warehouse", "sequence"], name="shipment_once_per_sequence"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["warehouse", "status", "ship_by"], name="shipment_open_work"),
+        ]
+        permissions = [
+            ("view_fulfilment", _("Can see the warehouses' open work and shipments")),
+            ("work_fulfilment", _("Can pick, pack and ship")),
+        ]
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.order_id}/{self.warehouse_id}/{self.sequence}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.order.number}-{self.sequence}" if self.order_id else ""
+
+
+class ShipmentLine(models.Model):
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
+    variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="+")
+    sku = models.CharField(max_length=64)
+    name = models.CharField(max_length=250)
+    quantity = models.PositiveIntegerField()
+    packed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sku", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="shipment_line_quantity"),
+            models.CheckConstraint(
+                condition=Q(packed__lte=F("quantity")), name="shipment_line_packed_within"
+            ),
+            models.UniqueConstraint(fields=["shipment", "variant"], name="shipment_line_once"),
+        ]
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.packed}/{self.quantity} {self.sku}"

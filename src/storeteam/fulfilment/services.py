@@ -1,0 +1,330 @@
+"""Pick, pack and ship (F1).
+
+Every step checks what it is given against the order: a packer scanning the wrong item or one
+too many is refused with a message saying what the parcel needs; stock leaves the ledger only
+when the parcel ships, through ``inventory.allocation_ship`` for that warehouse's allocations,
+and the order's state follows (``orders.order_shipment_record``: partly shipped, then shipped).
+Shipment rows are locked while they change, so two packers at one parcel never pack past it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from storeteam.catalog.models import Variant
+from storeteam.core.errors import DomainError, NotFoundError
+from storeteam.core.events import event_publish
+from storeteam.fulfilment.events import ShipmentShipped
+from storeteam.fulfilment.models import (
+    ACTIVE,
+    PickList,
+    Shipment,
+    ShipmentLine,
+    ShipmentStatus,
+)
+from storeteam.inventory.models import Warehouse
+from storeteam.inventory.selectors import allocations_for
+from storeteam.inventory.services import StockLine, allocation_ship
+from storeteam.orders.choices import OrderStatus
+from storeteam.orders.models import Order
+from storeteam.orders.services import order_shipment_record
+
+# An order placed now must leave the warehouse within this (the warehouse's promise).
+SHIP_WITHIN = timedelta(hours=24)
+PICK_LIST_SIZE = 30
+
+
+class FulfilmentError(DomainError):
+    """The warehouse step cannot be done as asked; nothing changed."""
+
+
+class WrongItemError(FulfilmentError):
+    """The scanned item is not (or no longer) wanted in this parcel."""
+
+    code = "wrong_item"
+
+
+def _shipment_locked(shipment_id: int) -> Shipment:
+    shipment = (
+        Shipment.objects.select_for_update(of=("self",))
+        .select_related("order", "warehouse")
+        .filter(pk=shipment_id)
+        .first()
+    )
+    if shipment is None:
+        raise NotFoundError(_("There is no such shipment."))
+    return shipment
+
+
+def shipments_create_for_order(*, order_id: int) -> list[Shipment]:
+    """One shipment per warehouse holding the order's open allocations (idempotent: an order
+    that already has shipments gets none more)."""
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None or order.status not in (OrderStatus.ALLOCATED, OrderStatus.PAID):
+        return []
+    existing = list(Shipment.objects.filter(order=order))
+    if existing:
+        return existing
+    rows = [row for row in allocations_for(order.number) if row.open_quantity > 0]
+    if not rows:
+        return []
+    names = dict(order.lines.values_list("variant_id", "name"))
+    by_warehouse: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
+    for row in rows:
+        by_warehouse[row.warehouse_id].append((row.variant_id, row.sku, row.open_quantity))
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            shipments = []
+            for warehouse_id, lines in sorted(by_warehouse.items()):
+                shipment = Shipment.objects.create(
+                    order=order,
+                    warehouse_id=warehouse_id,
+                    ship_by=order.placed_at + SHIP_WITHIN,
+                    created_at=now,
+                )
+                merged: dict[int, tuple[str, int]] = {}
+                for variant_id, sku, quantity in lines:
+                    held = merged.get(variant_id, (sku, 0))[1]
+                    merged[variant_id] = (sku, held + quantity)
+                ShipmentLine.objects.bulk_create(
+                    [
+                        ShipmentLine(
+                            shipment=shipment,
+                            variant_id=variant_id,
+                            sku=sku,
+                            name=names.get(variant_id, sku)[:250],
+                            quantity=quantity,
+                        )
+                        for variant_id, (sku, quantity) in sorted(merged.items())
+                    ]
+                )
+                shipments.append(shipment)
+    except IntegrityError:
+        return list(Shipment.objects.filter(order=order))
+    return shipments
+
+
+def shipments_cancel_for_order(*, order_id: int) -> int:
+    """Take a cancelled order's parcels off the warehouse's work (those not shipped)."""
+    return Shipment.objects.filter(order_id=order_id, status__in=ACTIVE).update(
+        status=ShipmentStatus.CANCELLED
+    )
+
+
+def pick_list_create(
+    *, warehouse: Warehouse, actor: str, size: int = PICK_LIST_SIZE
+) -> PickList | None:
+    """Batch up to ``size`` open shipments of ``warehouse`` not yet on a pick list, oldest
+    ship-by first, into a new pick list. None when there is nothing to pick."""
+    with transaction.atomic():
+        ids = list(
+            Shipment.objects.select_for_update(skip_locked=True)
+            .filter(warehouse=warehouse, status=ShipmentStatus.OPEN, pick_list__isnull=True)
+            .order_by("ship_by", "id")
+            .values_list("pk", flat=True)[:size]
+        )
+        if not ids:
+            return None
+        pick_list = PickList.objects.create(
+            warehouse=warehouse, created_by=actor[:80], created_at=timezone.now()
+        )
+        Shipment.objects.filter(pk__in=ids).update(
+            pick_list=pick_list, status=ShipmentStatus.PICKING
+        )
+    return pick_list
+
+
+@dataclass(frozen=True)
+class PickLine:
+    sku: str
+    name: str
+    quantity: int
+    parcels: list[str]
+
+
+def pick_list_lines(pick_list: PickList) -> list[PickLine]:
+    """What to fetch for the pick list, one line per SKU in SKU order (how the shelves are
+    labelled), with the parcels each unit goes into."""
+    totals: dict[str, int] = defaultdict(int)
+    names: dict[str, str] = {}
+    parcels: dict[str, list[str]] = defaultdict(list)
+    for line in ShipmentLine.objects.filter(shipment__pick_list=pick_list).select_related(
+        "shipment__order"
+    ):
+        totals[line.sku] += line.quantity - line.packed
+        names[line.sku] = line.name
+        parcels[line.sku].append(line.shipment.label)
+    return [
+        PickLine(sku=sku, name=names[sku], quantity=totals[sku], parcels=parcels[sku])
+        for sku in sorted(totals)
+        if totals[sku] > 0
+    ]
+
+
+@dataclass(frozen=True)
+class PackResult:
+    shipment: Shipment
+    line: ShipmentLine
+    complete: bool
+
+
+def _variant_by_code(code: str) -> Variant | None:
+    code = (code or "").strip()
+    if not code:
+        return None
+    return Variant.objects.filter(Q(sku__iexact=code) | Q(barcode=code)).first()
+
+
+def pack_scan(*, shipment_id: int, code: str, quantity: int = 1, actor: str) -> PackResult:
+    """Record ``quantity`` units scanned (SKU or barcode ``code``) into the parcel. Refuses an
+    item the parcel does not hold and more units than it needs, naming what it does need."""
+    if quantity < 1 or quantity > 999:
+        raise FulfilmentError(_("Enter a quantity from 1 to 999."))
+    variant = _variant_by_code(code)
+    with transaction.atomic():
+        shipment = _shipment_locked(shipment_id)
+        if shipment.status not in (ShipmentStatus.OPEN, ShipmentStatus.PICKING):
+            raise FulfilmentError(
+                _("This parcel is %(status)s; nothing more can be packed into it.")
+                % {"status": shipment.get_status_display()}
+            )
+        lines = list(shipment.lines.select_for_update())
+        line = next(
+            (li for li in lines if variant is not None and li.variant_id == variant.pk), None
+        )
+        if line is None:
+            wanted = ", ".join(
+                f"{li.sku} ({li.quantity - li.packed})" for li in lines if li.packed < li.quantity
+            )
+            raise WrongItemError(
+                _("%(code)s is not in this parcel. It still needs: %(wanted)s.")
+                % {"code": code.strip() or "?", "wanted": wanted or _("nothing")}
+            )
+        if line.packed + quantity > line.quantity:
+            raise WrongItemError(
+                _("Too many %(sku)s: the parcel needs %(left)d more, not %(asked)d.")
+                % {"sku": line.sku, "left": line.quantity - line.packed, "asked": quantity}
+            )
+        line.packed += quantity
+        line.save(update_fields=["packed"])
+        complete = all(li.packed == li.quantity for li in lines)
+        if complete:
+            shipment.status = ShipmentStatus.PACKED
+            shipment.packed_at = timezone.now()
+            shipment.save(update_fields=["status", "packed_at"])
+    return PackResult(shipment=shipment, line=line, complete=complete)
+
+
+def shipment_split(*, shipment_id: int, actor: str) -> Shipment:
+    """Ship what is packed now and the rest later: the unpacked units move to a new parcel of
+    the same order and warehouse (back to picking), and this parcel counts as packed."""
+    with transaction.atomic():
+        shipment = _shipment_locked(shipment_id)
+        if shipment.status not in (ShipmentStatus.OPEN, ShipmentStatus.PICKING):
+            raise FulfilmentError(_("Only a parcel being packed can be split."))
+        lines = list(shipment.lines.select_for_update())
+        packed = [li for li in lines if li.packed]
+        rest = [(li, li.quantity - li.packed) for li in lines if li.packed < li.quantity]
+        if not packed or not rest:
+            raise FulfilmentError(
+                _("Pack at least one item first, and leave at least one for the new parcel.")
+            )
+        sequence = (
+            Shipment.objects.filter(order=shipment.order, warehouse=shipment.warehouse).aggregate(
+                top=Max("sequence")
+            )["top"]
+            or 1
+        ) + 1
+        new = Shipment.objects.create(
+            order=shipment.order,
+            warehouse=shipment.warehouse,
+            sequence=sequence,
+            ship_by=shipment.ship_by,
+            created_at=timezone.now(),
+        )
+        ShipmentLine.objects.bulk_create(
+            [
+                ShipmentLine(
+                    shipment=new, variant_id=li.variant_id, sku=li.sku, name=li.name, quantity=left
+                )
+                for li, left in rest
+            ]
+        )
+        for li in lines:
+            if li.packed == 0:
+                li.delete()
+            elif li.packed < li.quantity:
+                li.quantity = li.packed
+                li.save(update_fields=["quantity"])
+        shipment.status = ShipmentStatus.PACKED
+        shipment.packed_at = timezone.now()
+        shipment.save(update_fields=["status", "packed_at"])
+    return new
+
+
+def shipment_ship(
+    *, shipment_id: int, carrier: str, service: str, tracking_number: str, actor: str
+) -> Shipment:
+    """Hand a packed parcel to the carrier: its units leave the stock ledger (from this
+    warehouse's allocations), the order becomes partly shipped or shipped, and
+    ``ShipmentShipped`` is published. Idempotent: a shipped parcel is returned unchanged."""
+    carrier, service, tracking_number = carrier.strip(), service.strip(), tracking_number.strip()
+    if not carrier or not tracking_number:
+        raise FulfilmentError(_("A parcel ships with a carrier and a tracking number."))
+    with transaction.atomic():
+        shipment = _shipment_locked(shipment_id)
+        if shipment.status == ShipmentStatus.SHIPPED:
+            return shipment
+        if shipment.status != ShipmentStatus.PACKED:
+            raise FulfilmentError(
+                _("Pack every item of the parcel before it ships (it is %(status)s).")
+                % {"status": shipment.get_status_display()}
+            )
+        lines = list(shipment.lines.all())
+        allocation_ship(
+            reference=shipment.order.number,
+            lines=[StockLine(li.variant_id, li.quantity) for li in lines],
+            warehouse_id=shipment.warehouse_id,
+        )
+        order_shipment_record(
+            order_id=shipment.order_id,
+            quantities={li.sku: li.quantity for li in lines},
+            actor=actor,
+        )
+        shipment.status = ShipmentStatus.SHIPPED
+        shipment.carrier = carrier[:40]
+        shipment.service = service[:40]
+        shipment.tracking_number = tracking_number[:60]
+        shipment.shipped_at = timezone.now()
+        shipment.shipped_by = actor[:80]
+        shipment.save(
+            update_fields=[
+                "status",
+                "carrier",
+                "service",
+                "tracking_number",
+                "shipped_at",
+                "shipped_by",
+            ]
+        )
+        event_publish(
+            ShipmentShipped(
+                shipment_id=shipment.pk,
+                order_id=shipment.order_id,
+                order_number=shipment.order.number,
+                warehouse_code=shipment.warehouse.code,
+                carrier=shipment.carrier,
+                service=shipment.service,
+                tracking_number=shipment.tracking_number,
+            ),
+            actor=actor,
+        )
+    return shipment
