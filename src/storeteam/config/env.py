@@ -42,6 +42,19 @@ def text(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
+def number(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise BadEnvironmentValue(f"{name}={raw!r} is not a number") from None
+    if value <= 0:
+        raise BadEnvironmentValue(f"{name}={raw!r} must be above zero")
+    return value
+
+
 def words(name: str, default: str = "") -> list[str]:
     return [w.strip() for w in os.environ.get(name, default).split(",") if w.strip()]
 

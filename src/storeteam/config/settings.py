@@ -225,6 +225,14 @@ if STRIPE_SECRET_KEY:
         },
     }
 
+# Carriers (F5): code -> class path and options, like PAYMENT_GATEWAYS. The built-in test carrier
+# plays a parcel's journey over TEST_CARRIER_JOURNEY_HOURS (booked, in transit, out for delivery,
+# delivered); a smaller number makes the demo's parcels arrive sooner.
+CARRIERS: dict[str, dict[str, object]] = {
+    "test": {"BACKEND": "storeteam.fulfilment.carriers.TestCarrier"},
+}
+TEST_CARRIER_JOURNEY_HOURS = env.number("TEST_CARRIER_JOURNEY_HOURS", 26.0)
+
 LOGGING: dict[str, object] = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -60,6 +60,7 @@ class Shipment(models.Model):
     packed_at = models.DateTimeField(null=True, blank=True)
     shipped_at = models.DateTimeField(null=True, blank=True)
     shipped_by = models.CharField(max_length=80, blank=True, default="")
+    delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["ship_by", "id"]
@@ -106,3 +107,65 @@ class ShipmentLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.packed}/{self.quantity} {self.sku}"
+
+
+class TrackingEvent(models.Model):
+    """One step of a parcel's journey as its carrier reported it (F5)."""
+
+    class Code(models.TextChoices):
+        BOOKED = "booked", _("Handed to the carrier")
+        IN_TRANSIT = "in_transit", _("On its way")
+        OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery")
+        DELIVERED = "delivered", _("Delivered")
+        EXCEPTION = "exception", _("Delayed")
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="tracking")
+    code = models.CharField(max_length=20, choices=Code.choices)
+    description = models.CharField(max_length=200, blank=True, default="")
+    location = models.CharField(max_length=100, blank=True, default="")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["shipment", "code", "at"], name="tracking_event_once")
+        ]
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.shipment_id} {self.code} {self.at}"
+
+
+class CustomerNotice(models.Model):
+    """An email the customer was sent about a parcel (shipped, delivered): claimed before it is
+    sent, so a retried delivery of the event never sends it twice."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=20)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["shipment", "kind"], name="customer_notice_once")
+        ]
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.shipment_id} {self.kind}"
+
+
+class SandboxParcel(models.Model):
+    """The built-in test carrier's own records (its side of the world, like a carrier's
+    database): when each parcel was booked, from which its journey unfolds."""
+
+    tracking_number = models.CharField(max_length=40, unique=True)
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    service = models.CharField(max_length=40)
+    postcode = models.CharField(max_length=12, blank=True, default="")
+    booked_at = models.DateTimeField()
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return self.tracking_number

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from storeteam.storefront import order_views, views
+from storeteam.storefront import order_views, track_views, views
 
 app_name = "storefront"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("search/suggest/", views.search_suggest, name="search_suggest"),
     path("orders/<str:reference>/", order_views.order_receipt, name="order_receipt"),
+    path("track/", track_views.track, name="track"),
 ]

@@ -1,0 +1,17 @@
+"""Background work of fulfilment: following parcels with their carriers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django_tasks import task
+
+from storeteam.core.scheduling import periodic
+from storeteam.fulfilment.tracking import tracking_poll
+
+
+@periodic(every=timedelta(minutes=10))
+@task()
+def tracking_poll_run() -> int:
+    """Record the new steps of every parcel on its way (F5). Returns how many."""
+    return tracking_poll()
