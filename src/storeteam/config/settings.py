@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "storeteam.payments",
     "storeteam.checkout",
     "storeteam.fulfilment",
+    "storeteam.returns",
     "storeteam.storefront",
     "storeteam.backoffice",
     "storeteam.api",
@@ -232,6 +233,9 @@ CARRIERS: dict[str, dict[str, object]] = {
     "test": {"BACKEND": "storeteam.fulfilment.carriers.TestCarrier"},
 }
 TEST_CARRIER_JOURNEY_HOURS = env.number("TEST_CARRIER_JOURNEY_HOURS", 26.0)
+
+# Returns (R1): days from delivery (or shipping, until the carrier reports delivery).
+RETURN_WINDOW_DAYS = int(env.number("RETURN_WINDOW_DAYS", 30))
 
 LOGGING: dict[str, object] = {
     "version": 1,
