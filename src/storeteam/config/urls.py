@@ -16,6 +16,7 @@ urlpatterns = [
     path("staff/", include("storeteam.backoffice.urls")),
     path("api/v1/", api.urls),
     path("payments/", include("storeteam.payments.urls")),
+    path("fulfilment/", include("storeteam.fulfilment.urls")),
     path("i18n/setlang/", storefront_views.language_switch, name="set_language"),
     path("robots.txt", seo.robots_txt, name="robots_txt"),
     path("sitemap.xml", seo.sitemap_index, name="sitemap_index"),

@@ -169,3 +169,55 @@ class SandboxParcel(models.Model):
 
     def __str__(self) -> str:
         return self.tracking_number
+
+
+class WarehouseLink(models.Model):
+    """A warehouse run by an external warehouse system (F4): orders are sent to it over HTTP,
+    signed, in order, from a durable queue; it tells the store what shipped by a signed webhook.
+    A warehouse without a link uses the built-in fulfilment."""
+
+    warehouse = models.OneToOneField(Warehouse, on_delete=models.CASCADE, related_name="link")
+    endpoint = models.URLField(max_length=300)
+    # The shared secret signing messages both ways (HMAC-SHA256).
+    secret = models.CharField(max_length=128)
+    is_up = models.BooleanField(default=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True, default="")
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # One sender at a time keeps the order: a worker holds the link until this time.
+    draining_until = models.DateTimeField(null=True, blank=True)
+    last_sequence = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"link of {self.warehouse_id}"
+
+
+class WarehouseDispatch(models.Model):
+    """One parcel's order sent (or waiting to be sent) to an external warehouse system. One per
+    shipment, numbered per link, so the queue drains in order and nothing goes twice."""
+
+    link = models.ForeignKey(WarehouseLink, on_delete=models.CASCADE, related_name="dispatches")
+    shipment = models.OneToOneField(Shipment, on_delete=models.CASCADE, related_name="dispatch")
+    sequence = models.PositiveIntegerField()
+    payload = models.JSONField()
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["link", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["link", "sequence"], name="dispatch_sequence_once")
+        ]
+        indexes = [
+            models.Index(fields=["link", "delivered_at", "sequence"], name="dispatch_queue"),
+        ]
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.link_id}#{self.sequence}"

@@ -28,6 +28,8 @@ from storeteam.fulfilment.models import (
     Shipment,
     ShipmentLine,
     ShipmentStatus,
+    WarehouseDispatch,
+    WarehouseLink,
 )
 from storeteam.inventory.models import Warehouse
 from storeteam.inventory.selectors import allocations_for
@@ -107,9 +109,52 @@ def shipments_create_for_order(*, order_id: int) -> list[Shipment]:
                     ]
                 )
                 shipments.append(shipment)
+                _dispatch_create(shipment)
     except IntegrityError:
         return list(Shipment.objects.filter(order=order))
     return shipments
+
+
+def _dispatch_create(shipment: Shipment) -> WarehouseDispatch | None:
+    """Queue the parcel for its warehouse's external system, if it has one (F4): numbered in
+    the link's order, in the transaction that made the shipment, so none is lost or doubled."""
+    link = (
+        WarehouseLink.objects.select_for_update().filter(warehouse_id=shipment.warehouse_id).first()
+    )
+    if link is None:
+        return None
+    link.last_sequence += 1
+    link.save(update_fields=["last_sequence"])
+    order = shipment.order
+    payload = {
+        "shipment": shipment.label,
+        "order": order.number,
+        "ship_by": shipment.ship_by.isoformat(),
+        "shipping_method": order.shipping_method,
+        "address": dict(order.shipping_address),
+        "email": order.email,
+        "phone": order.phone,
+        "lines": [
+            {"sku": line.sku, "name": line.name, "quantity": line.quantity}
+            for line in shipment.lines.all()
+        ],
+    }
+    dispatch = WarehouseDispatch.objects.create(
+        link=link,
+        shipment=shipment,
+        sequence=link.last_sequence,
+        payload=payload,
+        created_at=timezone.now(),
+    )
+
+    def drain_soon() -> None:
+        from storeteam.core.tasks import enqueue_safely
+        from storeteam.fulfilment.tasks import links_drain_run
+
+        enqueue_safely(links_drain_run)
+
+    transaction.on_commit(drain_soon)
+    return dispatch
 
 
 def shipments_cancel_for_order(*, order_id: int) -> int:
@@ -123,7 +168,10 @@ def pick_list_create(
     *, warehouse: Warehouse, actor: str, size: int = PICK_LIST_SIZE
 ) -> PickList | None:
     """Batch up to ``size`` open shipments of ``warehouse`` not yet on a pick list, oldest
-    ship-by first, into a new pick list. None when there is nothing to pick."""
+    ship-by first, into a new pick list. None when there is nothing to pick, or when an
+    external warehouse system does the picking there (F4)."""
+    if WarehouseLink.objects.filter(warehouse=warehouse).exists():
+        return None
     with transaction.atomic():
         ids = list(
             Shipment.objects.select_for_update(skip_locked=True)

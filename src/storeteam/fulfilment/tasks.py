@@ -7,6 +7,7 @@ from datetime import timedelta
 from django_tasks import task
 
 from storeteam.core.scheduling import periodic
+from storeteam.fulfilment.link import links_drain
 from storeteam.fulfilment.tracking import tracking_poll
 
 
@@ -15,3 +16,10 @@ from storeteam.fulfilment.tracking import tracking_poll
 def tracking_poll_run() -> int:
     """Record the new steps of every parcel on its way (F5). Returns how many."""
     return tracking_poll()
+
+
+@periodic(every=timedelta(seconds=15))
+@task()
+def links_drain_run() -> int:
+    """Send the orders waiting for external warehouse systems, in order (F4). Returns how many."""
+    return links_drain()
