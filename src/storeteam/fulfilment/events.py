@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from storeteam.core.events import DomainEvent
 
@@ -19,3 +20,16 @@ class ShipmentShipped(DomainEvent):
     carrier: str
     service: str
     tracking_number: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CapacityShortfallProjected(DomainEvent):
+    """A warehouse will not pack all parcels due today before its last shift ends (F3, G3):
+    ``shortfall`` parcels short. Marketing's guard reads this before a campaign starts."""
+
+    warehouse_code: str
+    day: str
+    due: int
+    capacity: int
+    shortfall: int
+    deadline: datetime

@@ -221,3 +221,46 @@ class WarehouseDispatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.link_id}#{self.sequence}"
+
+
+class Shift(models.Model):
+    """When a warehouse packs, and how fast (F3): orders per hour on a weekday, start to end."""
+
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.CASCADE, related_name="shifts")
+    weekday = models.PositiveSmallIntegerField(_("weekday"))  # 0 Monday ... 6 Sunday
+    starts_at = models.TimeField(_("starts"))
+    ends_at = models.TimeField(_("ends"))
+    orders_per_hour = models.PositiveIntegerField(_("orders per hour"))
+
+    class Meta:
+        ordering = ["warehouse", "weekday", "starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="shift_weekday"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="shift_order"),
+        ]
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.warehouse_id} {self.weekday} {self.starts_at}-{self.ends_at}"
+
+
+class CapacityAlert(models.Model):
+    """A projected shortfall of a warehouse on one day: raised once, updated if it grows, so
+    the logistics manager is told early and not every few minutes."""
+
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    shortfall = models.PositiveIntegerField()
+    deadline = models.DateTimeField()
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    emailed_shortfall = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["warehouse", "day"], name="capacity_alert_once_a_day")
+        ]
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.warehouse_id} {self.day} short {self.shortfall}"

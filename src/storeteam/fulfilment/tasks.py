@@ -7,6 +7,7 @@ from datetime import timedelta
 from django_tasks import task
 
 from storeteam.core.scheduling import periodic
+from storeteam.fulfilment.capacity import capacity_check
 from storeteam.fulfilment.link import links_drain
 from storeteam.fulfilment.tracking import tracking_poll
 
@@ -23,3 +24,10 @@ def tracking_poll_run() -> int:
 def links_drain_run() -> int:
     """Send the orders waiting for external warehouse systems, in order (F4). Returns how many."""
     return links_drain()
+
+
+@periodic(every=timedelta(minutes=10))
+@task()
+def capacity_check_run() -> int:
+    """Warn the logistics managers of parcels that will miss today's deadline (F3)."""
+    return len(capacity_check())
