@@ -47,6 +47,11 @@ NAVIGATION: tuple[NavItem, ...] = (
         _("Products at or below their low-stock threshold."),
     ),
     NavItem(
+        "backoffice:returns",
+        _("Returns"),
+        _("Returns to decide, receive, inspect and refund; return reasons per product."),
+    ),
+    NavItem(
         "backoffice:payments",
         _("Payments"),
         _("Payments with their provider calls, webhooks and refunds; those to look at."),

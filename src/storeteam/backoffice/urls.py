@@ -1,6 +1,12 @@
 from django.urls import path
 
-from storeteam.backoffice import catalog_views, inventory_views, payments_views, views
+from storeteam.backoffice import (
+    catalog_views,
+    inventory_views,
+    payments_views,
+    returns_views,
+    views,
+)
 
 app_name = "backoffice"
 
@@ -51,6 +57,17 @@ urlpatterns = [
     path("inventory/adjust/", inventory_views.adjust, name="inventory_adjust"),
     path("inventory/transfer/", inventory_views.transfer, name="inventory_transfer"),
     path("inventory/count/", inventory_views.count, name="inventory_count"),
+    path("returns/", returns_views.returns, name="returns"),
+    path("returns/new/", returns_views.return_new, name="return_new"),
+    path("returns/reasons/", returns_views.return_reasons, name="return_reasons"),
+    path("returns/<int:return_id>/", returns_views.return_detail, name="return"),
+    path("returns/<int:return_id>/decide/", returns_views.return_decide_view, name="return_decide"),
+    path(
+        "returns/<int:return_id>/receive/",
+        returns_views.return_receive_view,
+        name="return_receive",
+    ),
+    path("returns/<int:return_id>/refund/", returns_views.return_refund_view, name="return_refund"),
     path("payments/", payments_views.payments, name="payments"),
     path("payments/<int:payment_id>/", payments_views.payment, name="payment"),
     path(

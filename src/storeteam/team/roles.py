@@ -25,6 +25,9 @@ VIEW_STOCK = "inventory.view_stock"  # stock, movements, low stock (I1, I3, I4)
 MANAGE_STOCK = "inventory.manage_stock"  # receipts, adjustments, counts, transfers
 VIEW_PAYMENTS = "payments.view_payments"
 REFUND_PAYMENTS = "payments.refund_payments"
+VIEW_RETURNS = "returns.view_returns"
+MANAGE_RETURNS = "returns.manage_returns"  # start for a customer, approve, reject, refund (R1)
+RECEIVE_RETURNS = "returns.receive_returns"  # receive and inspect at the warehouse
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,15 @@ ROLES: tuple[Role, ...] = (
             "overview. Approves overrides of the store's guards."
         ),
         frozenset(
-            {VIEW_STAFF, MANAGE_STAFF, VIEW_AUDIT_LOG, VIEW_EVENT_OUTBOX, VIEW_STOCK, VIEW_PAYMENTS}
+            {
+                VIEW_STAFF,
+                MANAGE_STAFF,
+                VIEW_AUDIT_LOG,
+                VIEW_EVENT_OUTBOX,
+                VIEW_STOCK,
+                VIEW_PAYMENTS,
+                VIEW_RETURNS,
+            }
         ),
     ),
     Role(
@@ -84,7 +95,7 @@ ROLES: tuple[Role, ...] = (
         "customer_service_agent",
         _("Customer service agent"),
         _("Answers shoppers by phone, live chat and email: questions, order status and returns."),
-        frozenset({VIEW_STOCK, VIEW_PAYMENTS}),
+        frozenset({VIEW_STOCK, VIEW_PAYMENTS, VIEW_RETURNS, MANAGE_RETURNS}),
     ),
     Role(
         "customer_service_lead",
@@ -93,7 +104,7 @@ ROLES: tuple[Role, ...] = (
             "Leads the customer service team; acknowledges campaign briefings before a "
             "campaign may start."
         ),
-        frozenset({VIEW_STOCK, VIEW_PAYMENTS}),
+        frozenset({VIEW_STOCK, VIEW_PAYMENTS, VIEW_RETURNS, MANAGE_RETURNS}),
     ),
     Role(
         "logistics_manager",
@@ -102,7 +113,7 @@ ROLES: tuple[Role, ...] = (
             "Packing and shipping: the right product to the right address at the right time; "
             "the warehouse team and the carriers."
         ),
-        frozenset({VIEW_STOCK}),
+        frozenset({VIEW_STOCK, VIEW_RETURNS, RECEIVE_RETURNS}),
     ),
     Role(
         "inventory_manager",
@@ -111,7 +122,7 @@ ROLES: tuple[Role, ...] = (
             "Stock in every warehouse: what is ordered is what ships; receipts, counts, "
             "transfers and packaging."
         ),
-        frozenset({VIEW_STOCK, MANAGE_STOCK}),
+        frozenset({VIEW_STOCK, MANAGE_STOCK, VIEW_RETURNS, RECEIVE_RETURNS}),
     ),
     Role(
         "content_manager",
@@ -135,7 +146,7 @@ ROLES: tuple[Role, ...] = (
         "finance",
         _("Finance and accounting"),
         _("Budgets, forecasts and the money side of the store."),
-        frozenset({VIEW_PAYMENTS, REFUND_PAYMENTS}),
+        frozenset({VIEW_PAYMENTS, REFUND_PAYMENTS, VIEW_RETURNS}),
     ),
     Role(
         "executive",
