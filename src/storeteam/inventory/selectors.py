@@ -258,3 +258,36 @@ def stock_drift_find(*, movements_shown: int = 5) -> list[StockDrift]:
             for d in drifts
         ]
     return drifts
+
+
+@dataclass(frozen=True)
+class AllocationRow:
+    warehouse_id: int
+    warehouse_code: str
+    variant_id: int
+    sku: str
+    quantity: int
+    shipped: int
+    released: int
+
+    @property
+    def open_quantity(self) -> int:
+        return self.quantity - self.shipped - self.released
+
+
+def allocations_for(reference: str) -> list[AllocationRow]:
+    """The stock promised to the order ``reference``, per warehouse and variant."""
+    return [
+        AllocationRow(*row)
+        for row in Allocation.objects.filter(reference=reference)
+        .order_by("stock__warehouse__priority", "stock__warehouse__code", "variant__sku")
+        .values_list(
+            "stock__warehouse_id",
+            "stock__warehouse__code",
+            "variant_id",
+            "variant__sku",
+            "quantity",
+            "shipped",
+            "released",
+        )
+    ]

@@ -25,6 +25,8 @@ VIEW_STOCK = "inventory.view_stock"  # stock, movements, low stock (I1, I3, I4)
 MANAGE_STOCK = "inventory.manage_stock"  # receipts, adjustments, counts, transfers
 VIEW_PAYMENTS = "payments.view_payments"
 REFUND_PAYMENTS = "payments.refund_payments"
+VIEW_ORDERS = "orders.view_orders"  # the staff order list and each order with its history
+MANAGE_ORDERS = "orders.manage_orders"  # cancel, refund, notes, clearing the attention flag
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,15 @@ ROLES: tuple[Role, ...] = (
             "overview. Approves overrides of the store's guards."
         ),
         frozenset(
-            {VIEW_STAFF, MANAGE_STAFF, VIEW_AUDIT_LOG, VIEW_EVENT_OUTBOX, VIEW_STOCK, VIEW_PAYMENTS}
+            {
+                VIEW_STAFF,
+                MANAGE_STAFF,
+                VIEW_AUDIT_LOG,
+                VIEW_EVENT_OUTBOX,
+                VIEW_STOCK,
+                VIEW_PAYMENTS,
+                VIEW_ORDERS,
+            }
         ),
     ),
     Role(
@@ -54,7 +64,7 @@ ROLES: tuple[Role, ...] = (
             "Runs the store day to day: catalog, prices, sorting rules and requirements; "
             "reports to the stakeholders."
         ),
-        frozenset({MANAGE_CATALOG, MANAGE_PRICES, MANAGE_MERCHANDISING, VIEW_STOCK}),
+        frozenset({MANAGE_CATALOG, MANAGE_PRICES, MANAGE_MERCHANDISING, VIEW_STOCK, VIEW_ORDERS}),
     ),
     Role(
         "product_specialist",
@@ -84,7 +94,7 @@ ROLES: tuple[Role, ...] = (
         "customer_service_agent",
         _("Customer service agent"),
         _("Answers shoppers by phone, live chat and email: questions, order status and returns."),
-        frozenset({VIEW_STOCK, VIEW_PAYMENTS}),
+        frozenset({VIEW_STOCK, VIEW_PAYMENTS, VIEW_ORDERS, MANAGE_ORDERS}),
     ),
     Role(
         "customer_service_lead",
@@ -93,7 +103,7 @@ ROLES: tuple[Role, ...] = (
             "Leads the customer service team; acknowledges campaign briefings before a "
             "campaign may start."
         ),
-        frozenset({VIEW_STOCK, VIEW_PAYMENTS}),
+        frozenset({VIEW_STOCK, VIEW_PAYMENTS, VIEW_ORDERS, MANAGE_ORDERS}),
     ),
     Role(
         "logistics_manager",
@@ -102,7 +112,7 @@ ROLES: tuple[Role, ...] = (
             "Packing and shipping: the right product to the right address at the right time; "
             "the warehouse team and the carriers."
         ),
-        frozenset({VIEW_STOCK}),
+        frozenset({VIEW_STOCK, VIEW_ORDERS}),
     ),
     Role(
         "inventory_manager",
@@ -111,7 +121,7 @@ ROLES: tuple[Role, ...] = (
             "Stock in every warehouse: what is ordered is what ships; receipts, counts, "
             "transfers and packaging."
         ),
-        frozenset({VIEW_STOCK, MANAGE_STOCK}),
+        frozenset({VIEW_STOCK, MANAGE_STOCK, VIEW_ORDERS}),
     ),
     Role(
         "content_manager",
@@ -135,7 +145,7 @@ ROLES: tuple[Role, ...] = (
         "finance",
         _("Finance and accounting"),
         _("Budgets, forecasts and the money side of the store."),
-        frozenset({VIEW_PAYMENTS, REFUND_PAYMENTS}),
+        frozenset({VIEW_PAYMENTS, REFUND_PAYMENTS, VIEW_ORDERS, MANAGE_ORDERS}),
     ),
     Role(
         "executive",
