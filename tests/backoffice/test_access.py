@@ -97,6 +97,10 @@ def test_every_url_and_api_operation_declares_its_access() -> None:
     undeclared = [f"{r.method} {r.url} ({r.name})" for r in ALL_ROUTES if r.access is None]
     assert undeclared == []
     assert len(site_routes()) >= 14
+    declared = {r.name: r.access.permission for r in site_routes() if r.access is not None}
+    assert declared["orders"] == declared["order"] == "orders.view_orders"
+    for name in ("order_cancel", "order_refund", "order_note", "order_attention_clear"):
+        assert declared[name] == "orders.manage_orders", name
     assert len(api_routes()) >= 18  # platform, staff, storefront, catalog, pricing
 
 
@@ -182,3 +186,10 @@ def test_navigation_shows_only_what_the_role_may_open(people: dict[str, Any]) ->
     assert 'href="/staff/events/"' not in marketing
     assert 'href="/staff/events/"' in developer
     assert 'href="/staff/staff/"' not in developer
+    agent = _client_for("customer_service_agent", people).get("/staff/").content.decode()
+    logistics = _client_for("logistics_manager", people).get("/staff/").content.decode()
+    assert 'href="/staff/orders/"' in agent
+    assert 'href="/staff/orders/"' in logistics
+    assert 'href="/staff/orders/"' in head
+    assert 'href="/staff/orders/"' not in marketing
+    assert 'href="/staff/orders/"' not in developer

@@ -22,6 +22,11 @@ class NavItem:
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem(
+        "backoffice:orders",
+        _("Orders"),
+        _("Find an order by number or email; cancel, refund, and see everything that happened."),
+    ),
+    NavItem(
         "backoffice:catalog_products",
         _("Products"),
         _("Find, edit, publish and price the products."),

@@ -3,6 +3,7 @@ from django.urls import path
 from storeteam.backoffice import (
     catalog_views,
     inventory_views,
+    orders_views,
     payments_views,
     returns_views,
     views,
@@ -79,5 +80,15 @@ urlpatterns = [
         "payments/<int:payment_id>/attention/",
         payments_views.payment_attention_clear_view,
         name="payment_attention_clear",
+    ),
+    path("orders/", orders_views.orders, name="orders"),
+    path("orders/<int:order_id>/", orders_views.order, name="order"),
+    path("orders/<int:order_id>/cancel/", orders_views.order_cancel_view, name="order_cancel"),
+    path("orders/<int:order_id>/refund/", orders_views.order_refund_view, name="order_refund"),
+    path("orders/<int:order_id>/note/", orders_views.order_note_view, name="order_note"),
+    path(
+        "orders/<int:order_id>/attention/",
+        orders_views.order_attention_view,
+        name="order_attention_clear",
     ),
 ]

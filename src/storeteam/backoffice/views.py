@@ -23,12 +23,14 @@ from storeteam.core.access import public, staff_permission, staff_required
 from storeteam.core.models import DeliveryState
 from storeteam.core.outbox import DeliveryNotRetryableError, delivery_retry
 from storeteam.inventory import selectors as inventory_selectors
+from storeteam.orders import selectors as order_selectors
 from storeteam.team import selectors as team_selectors
 from storeteam.team.roles import (
     MANAGE_STAFF,
     ROLES_BY_CODE,
     VIEW_AUDIT_LOG,
     VIEW_EVENT_OUTBOX,
+    VIEW_ORDERS,
     VIEW_STAFF,
     VIEW_STOCK,
 )
@@ -92,6 +94,10 @@ def home(request: HttpRequest) -> HttpResponse:
         counts["backoffice:staff_list"] = team_selectors.staff_list(active=True).count()
     if user.has_perm(VIEW_STOCK):
         counts["backoffice:inventory_low_stock"] = inventory_selectors.low_stock_count()
+    if user.has_perm(VIEW_ORDERS):
+        counts["backoffice:orders"] = order_selectors.staff_orders(
+            order_selectors.OrderSearch(attention_only=True)
+        ).count()
     recent = core_selectors.audit_entries(actor_id=user.pk)[:10]
     return render(
         request,

@@ -76,3 +76,10 @@ def demo_customer_ensure() -> DemoLogin:
         # The demo shopper's password is reset like the staff ones, so the printed one works.
         customer_set_password(customer=customer, password=password)
     return DemoLogin(role="customer", email=email, password=password)
+
+
+def demo_orders_actor() -> str:
+    """Who cancels and refunds the demo orders in their history: the demo customer service
+    agent, named as staff are in an order's history."""
+    agent = User.objects.filter(email=f"customer-service-agent@{DEMO_DOMAIN}").first()
+    return f"staff:{agent.pk}" if agent is not None else "demo"

@@ -28,6 +28,8 @@ REFUND_PAYMENTS = "payments.refund_payments"
 VIEW_RETURNS = "returns.view_returns"
 MANAGE_RETURNS = "returns.manage_returns"  # start for a customer, approve, reject, refund (R1)
 RECEIVE_RETURNS = "returns.receive_returns"  # receive and inspect at the warehouse
+VIEW_ORDERS = "orders.view_orders"  # the staff order list and each order with its history
+MANAGE_ORDERS = "orders.manage_orders"  # cancel, refund, notes, clearing the attention flag
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ ROLES: tuple[Role, ...] = (
                 VIEW_STOCK,
                 VIEW_PAYMENTS,
                 VIEW_RETURNS,
+                VIEW_ORDERS,
             }
         ),
     ),
@@ -65,7 +68,7 @@ ROLES: tuple[Role, ...] = (
             "Runs the store day to day: catalog, prices, sorting rules and requirements; "
             "reports to the stakeholders."
         ),
-        frozenset({MANAGE_CATALOG, MANAGE_PRICES, MANAGE_MERCHANDISING, VIEW_STOCK}),
+        frozenset({MANAGE_CATALOG, MANAGE_PRICES, MANAGE_MERCHANDISING, VIEW_STOCK, VIEW_ORDERS}),
     ),
     Role(
         "product_specialist",
@@ -95,7 +98,9 @@ ROLES: tuple[Role, ...] = (
         "customer_service_agent",
         _("Customer service agent"),
         _("Answers shoppers by phone, live chat and email: questions, order status and returns."),
-        frozenset({VIEW_STOCK, VIEW_PAYMENTS, VIEW_RETURNS, MANAGE_RETURNS}),
+        frozenset(
+            {VIEW_STOCK, VIEW_PAYMENTS, VIEW_RETURNS, MANAGE_RETURNS, VIEW_ORDERS, MANAGE_ORDERS}
+        ),
     ),
     Role(
         "customer_service_lead",
@@ -104,7 +109,9 @@ ROLES: tuple[Role, ...] = (
             "Leads the customer service team; acknowledges campaign briefings before a "
             "campaign may start."
         ),
-        frozenset({VIEW_STOCK, VIEW_PAYMENTS, VIEW_RETURNS, MANAGE_RETURNS}),
+        frozenset(
+            {VIEW_STOCK, VIEW_PAYMENTS, VIEW_RETURNS, MANAGE_RETURNS, VIEW_ORDERS, MANAGE_ORDERS}
+        ),
     ),
     Role(
         "logistics_manager",
@@ -113,7 +120,7 @@ ROLES: tuple[Role, ...] = (
             "Packing and shipping: the right product to the right address at the right time; "
             "the warehouse team and the carriers."
         ),
-        frozenset({VIEW_STOCK, VIEW_RETURNS, RECEIVE_RETURNS}),
+        frozenset({VIEW_STOCK, VIEW_RETURNS, RECEIVE_RETURNS, VIEW_ORDERS}),
     ),
     Role(
         "inventory_manager",
@@ -122,7 +129,7 @@ ROLES: tuple[Role, ...] = (
             "Stock in every warehouse: what is ordered is what ships; receipts, counts, "
             "transfers and packaging."
         ),
-        frozenset({VIEW_STOCK, MANAGE_STOCK, VIEW_RETURNS, RECEIVE_RETURNS}),
+        frozenset({VIEW_STOCK, MANAGE_STOCK, VIEW_RETURNS, RECEIVE_RETURNS, VIEW_ORDERS}),
     ),
     Role(
         "content_manager",
@@ -146,7 +153,7 @@ ROLES: tuple[Role, ...] = (
         "finance",
         _("Finance and accounting"),
         _("Budgets, forecasts and the money side of the store."),
-        frozenset({VIEW_PAYMENTS, REFUND_PAYMENTS, VIEW_RETURNS}),
+        frozenset({VIEW_PAYMENTS, REFUND_PAYMENTS, VIEW_RETURNS, VIEW_ORDERS, MANAGE_ORDERS}),
     ),
     Role(
         "executive",

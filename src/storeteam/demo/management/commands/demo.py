@@ -10,7 +10,8 @@ from django.core.management.base import BaseCommand, CommandParser, OutputWrappe
 
 from storeteam.demo.catalog import PROFILES, demo_catalog_build
 from storeteam.demo.inventory import demo_stock_build
-from storeteam.demo.services import demo_customer_ensure, demo_staff_ensure
+from storeteam.demo.orders import demo_orders_build
+from storeteam.demo.services import demo_customer_ensure, demo_orders_actor, demo_staff_ensure
 
 
 class ProgressBar:
@@ -95,6 +96,15 @@ class Command(BaseCommand):
             )
         logins = demo_staff_ensure()
         shopper = demo_customer_ensure()
+        orders = demo_orders_build(seed=seed, staff_actor=demo_orders_actor())
+        if orders.created:
+            states = ", ".join(f"{n} {status}" for status, n in sorted(orders.by_status.items()))
+            self.stdout.write(
+                f"Demo orders: {orders.orders} placed through checkout ({states}) "
+                f"in {orders.seconds:.1f} s"
+            )
+        else:
+            self.stdout.write(f"Demo orders: the store already has {orders.orders:,}; none added.")
         base = settings.STORE_URL
         self.stdout.write(f"\nStaff sign in at {base}/staff/ (passwords are new on every run):\n")
         width = max(len(login.email) for login in logins)
