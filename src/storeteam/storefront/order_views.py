@@ -10,6 +10,8 @@ from django.views.decorators.cache import never_cache
 from storeteam.checkout.services import checkout_status
 from storeteam.core.access import public
 from storeteam.orders.selectors import order_by_reference
+from storeteam.storefront.carts import shopper_customer
+from storeteam.storefront.countries import country_name
 
 
 @public
@@ -20,10 +22,19 @@ def order_receipt(request: HttpRequest, reference: str) -> HttpResponse:
     status = None if order is not None else checkout_status(key=reference)
     if order is None and status is None:
         raise Http404
+    customer = shopper_customer(request)
     response = render(
         request,
         "storefront/order_receipt.html",
-        {"order": order, "checkout": status},
+        {
+            "order": order,
+            "checkout": status,
+            "customer": customer,
+            "is_customers_order": order is not None
+            and customer is not None
+            and order.customer_id == customer.pk,
+            "country": country_name(order.country) if order is not None else "",
+        },
     )
     response["X-Robots-Tag"] = "noindex"
     if order is None and status is not None and status.status in ("processing", "awaiting_payment"):
