@@ -339,12 +339,15 @@ def test_a_payment_the_bank_must_confirm_goes_through_the_test_bank(
     assert "Confirm with your bank" in bank
     assert "120.00\xa0EUR" in bank
     assert not Order.objects.exists()
+    left_the_bank = client.get(f"/orders/{key}/").content.decode()
+    assert f'href="/checkout/test-bank/{key}/">Confirm with your bank</a>' in left_the_bank
 
     decided = client.post(f"/checkout/test-bank/{key}/decide/", {"decision": decision})
 
     assert decided["Location"] == f"/orders/{key}/"
     waiting = client.get(decided["Location"])
     assert "We are confirming your payment" in waiting.content.decode()
+    assert "Confirm with your bank" not in waiting.content.decode()
     assert waiting["Refresh"] == "3"
     deliver_events()  # the worker runs the handlers of the payment's events
     receipt = client.get(decided["Location"]).content.decode()
