@@ -1012,3 +1012,40 @@ def _orphan_payments_flag(now: datetime) -> int:
         ):
             flagged += 1
     return flagged
+
+
+# --- for the storefront's entry points ----------------------------------------------------------
+
+
+def checkout_details_check(*, cart: Cart, details: CheckoutDetails, language: str) -> None:
+    """Raise ``CheckoutInputError`` with every problem of ``details`` for ``cart``, as
+    ``checkout_place`` would, writing nothing. For an entry point that must know the details are
+    good before it does something else first (create the shopper's account)."""
+    _email, address = _details_checked(details)
+    priced = cart_priced(
+        cart=cart,
+        language=language,
+        country=address.country,
+        shipping_method=details.shipping_method,
+    )
+    if priced.shipping is None:
+        raise CheckoutInputError(
+            {"shipping_method": _("This shipping method does not deliver to your country.")}
+        )
+
+
+def cart_currency_set(*, cart: Cart, currency: str) -> Cart:
+    """Price an open cart in ``currency`` from now on (the shopper switched to a language of
+    another currency). Lines stay; prices are worked out anew whenever the cart is shown, and a
+    new checkout key makes sure no order is placed for the amounts seen before."""
+    currency = currency.upper()
+    if cart.currency == currency or cart.status != CartStatus.OPEN:
+        return cart
+    with transaction.atomic():
+        cart = Cart.objects.select_for_update().get(pk=cart.pk)
+        if cart.status != CartStatus.OPEN or cart.currency == currency:
+            return cart
+        cart.currency = currency
+        cart.save(update_fields=["currency"])
+        _touch(cart)
+    return cart

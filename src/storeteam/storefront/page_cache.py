@@ -5,6 +5,12 @@ in the cache under the listing's version (storefront.selectors.listing_version):
 products, prices or attributes raises the version in the same transaction, so no process serves
 a stale page, whatever cache backend it has. A request that carries a session or messages, or a
 response that sets a cookie, is never cached.
+
+Forms on a cached page (add to cart) still carry a CSRF token of the visitor's own: the page is
+rendered with a placeholder where the token goes (``csrf_input_value``), kept that way in the
+cache, and the placeholder is replaced by a fresh token for each response (which also sets the
+visitor's CSRF cookie). Nothing about one shopper, like the items in a cart, is ever rendered
+into a cacheable page: a visitor without a session has no cart.
 """
 
 from __future__ import annotations
@@ -17,12 +23,32 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
 from storeteam.storefront.selectors import listing_version
 
 PAGE_SECONDS = 600
+CSRF_PLACEHOLDER = "storeteam-csrf-token-of-this-visitor"
+
+
+def is_cacheable_render(request: HttpRequest) -> bool:
+    """Whether this page is being rendered for the shared cache (nothing of one shopper in it)."""
+    return bool(getattr(request, "shopper_page_cacheable", False))
+
+
+def csrf_input_value(request: HttpRequest) -> str:
+    """The CSRF token for a form: a placeholder on a page rendered for the cache (filled in per
+    response by ``shopper_page_cache``), the visitor's token otherwise."""
+    return CSRF_PLACEHOLDER if is_cacheable_render(request) else get_token(request)
+
+
+def _with_csrf_token(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    placeholder = CSRF_PLACEHOLDER.encode()
+    if not response.streaming and placeholder in response.content:
+        response.content = response.content.replace(placeholder, get_token(request).encode())
+    return response
 
 
 def _cacheable_request(request: HttpRequest) -> bool:
@@ -42,6 +68,7 @@ def shopper_page_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
         raw = f"{request.scheme}://{request.get_host()}|{get_language()}|{request.get_full_path()}"
         version = listing_version()
         request.listing_version = version  # type: ignore[attr-defined]  # the view reuses it
+        request.shopper_page_cacheable = True  # type: ignore[attr-defined]
         key = f"storefront:page:{version}:{hashlib.sha256(raw.encode()).hexdigest()}"
         stored = cache.get(key)
         if stored is not None:
@@ -51,6 +78,7 @@ def shopper_page_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
             response = view(request, *args, **kwargs)
             if response.status_code == 200 and not response.cookies and not response.streaming:
                 cache.set(key, (response.content, response["Content-Type"]), PAGE_SECONDS)
+        _with_csrf_token(request, response)
         patch_vary_headers(response, ["Cookie"])
         return response
 

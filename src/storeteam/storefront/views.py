@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.i18n import set_language
 
+from storeteam.checkout.models import MAX_LINE_QUANTITY
 from storeteam.core.access import public
 from storeteam.storefront import selectors
 from storeteam.storefront.filters import listing_query_from, query_string
@@ -145,6 +146,10 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
             "main_image_url": request.build_absolute_uri(page.images[0].share_url)
             if page.images
             else "",
+            "default_variant": next(
+                (v.variant_id for v in page.variants if v.price is not None), None
+            ),
+            "max_quantity": MAX_LINE_QUANTITY,
         },
     )
 

@@ -35,3 +35,33 @@ def alt_in(image: object, language: str) -> str:
     """An image's alternative text in ``language`` (see catalog.models.ProductImage.alt_in)."""
     text = getattr(image, "alt_in", None)
     return str(text(language)) if callable(text) else ""
+
+
+@register.simple_tag(takes_context=True)
+def csrf_input(context: dict[str, object]) -> str:
+    """A form's CSRF field that also works on a page kept in the shoppers' page cache."""
+    from django.utils.html import format_html
+
+    from storeteam.storefront.page_cache import csrf_input_value
+
+    request = context.get("request")
+    if request is None:
+        return ""
+    return format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">',
+        csrf_input_value(request),  # type: ignore[arg-type]
+    )
+
+
+@register.inclusion_tag("storefront/cart_link.html", takes_context=True)
+def cart_link(context: dict[str, object]) -> dict[str, object]:
+    """The header's link to the cart, with the number of items only on pages made for one
+    shopper: a page rendered for the shared cache never holds anyone's cart."""
+    from storeteam.storefront.carts import cart_item_count
+    from storeteam.storefront.page_cache import is_cacheable_render
+
+    request = context.get("request")
+    count = 0
+    if request is not None and not is_cacheable_render(request):  # type: ignore[arg-type]
+        count = cart_item_count(request)  # type: ignore[arg-type]
+    return {"count": count}
