@@ -6,10 +6,11 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from storeteam.catalog.models import TaxClass
-from storeteam.catalog.services import TextsSpec
+from storeteam.catalog.product_services import Problem, Texts
 from storeteam.storefront.models import MerchandisingAction
 
 
@@ -43,16 +44,22 @@ class TextsForm(forms.Form):
                     widget=forms.Textarea(attrs={"rows": 4}),
                 )
 
-    def texts(self) -> dict[str, TextsSpec]:
+    def texts(self) -> dict[str, Texts]:
+        """The texts of every language as the form means them: a language left empty shows the
+        main language's name and description, an empty address is made from the name."""
         data = self.cleaned_data
-        return {
-            code: TextsSpec(
-                name=data.get(f"name_{code}", ""),
-                slug=data.get(f"slug_{code}", ""),
-                description=data.get(f"description_{code}", ""),
+        main = settings.LANGUAGE_CODE
+        texts = {}
+        for code in self.languages:
+            name = data.get(f"name_{code}") or data.get(f"name_{main}") or ""
+            slug = data.get(f"slug_{code}") or name
+            description = data.get(f"description_{code}") or data.get(f"description_{main}")
+            texts[code] = Texts(
+                name=name,
+                slug=slugify(slug, allow_unicode=True)[:200].strip("-"),
+                description=(description or "") if f"description_{code}" in self.fields else None,
             )
-            for code in self.languages
-        }
+        return texts
 
     def language_rows(self) -> list[tuple[str, list[forms.BoundField]]]:
         rows = []
@@ -61,9 +68,15 @@ class TextsForm(forms.Form):
             rows.append((_language_name(code), [self[n] for n in names if n in self.fields]))
         return rows
 
-    def add_problems(self, problems: dict[str, str]) -> None:
-        for key, message in problems.items():
-            self.add_error(key if key in self.fields else None, message)
+    def add_problems(self, problems: list[Problem]) -> list[str]:
+        """Show each problem at its field; return those that belong to no field of this form."""
+        rest = []
+        for problem in problems:
+            if problem.field in self.fields:
+                self.add_error(problem.field, problem.message)
+            else:
+                rest.append(problem.message)
+        return rest
 
 
 class ProductForm(TextsForm):
