@@ -23,6 +23,8 @@ from storeteam.backoffice import catalog_csv
 from storeteam.backoffice.catalog_forms import (
     CategoryForm,
     ImportForm,
+    PictureTextsForm,
+    PictureUploadForm,
     ProductForm,
     ProductNewForm,
     SortingRuleFormSet,
@@ -35,6 +37,7 @@ from storeteam.catalog.models import (
     Category,
     CategoryTranslation,
     Product,
+    ProductImage,
     ProductTranslation,
     Variant,
     VariantValue,
@@ -184,28 +187,42 @@ def _product_initial(product: Product) -> dict[str, Any]:
 @staff_permission(MANAGE_CATALOG)
 def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
     """A product's texts in every language, category, tax class, publishing, variants and
-    prices (prices only for those who may set them)."""
+    prices (prices only for those who may set them), and its pictures."""
     product = get_object_or_404(Product, pk=product_id)
+    return product_page(request, product, data=request.POST if request.method == "POST" else None)
+
+
+def product_page(
+    request: HttpRequest,
+    product: Product,
+    *,
+    data: Any = None,
+    upload_form: PictureUploadForm | None = None,
+    picture_form: tuple[int, PictureTextsForm] | None = None,
+) -> HttpResponse:
+    """The product's page; ``data`` is the product form as posted, to save. The picture views
+    (catalog_image_views) show it again with their form and its errors: ``upload_form``, or
+    ``picture_form`` for one picture (its id and form)."""
     language = _language()
     categories = _category_choices(language)
     can_price = request.user.has_perm(MANAGE_PRICES)
     price_lists = default_price_lists()
     variants = list(Variant.objects.filter(product=product).order_by("position", "pk"))
     form = ProductForm(
-        request.POST if request.method == "POST" else None,
+        data,
         initial=_product_initial(product),
         categories=categories,
         prefix="p",
     )
     variant_forms = [
         VariantRowForm(
-            request.POST if request.method == "POST" else None,
+            data,
             initial={"sku": v.sku, "barcode": v.barcode or "", "weight_grams": v.weight_grams},
             prefix=f"v{v.pk}",
         )
         for v in variants
     ]
-    new_variant = VariantRowForm(request.POST if request.method == "POST" else None, prefix="new")
+    new_variant = VariantRowForm(data, prefix="new")
     prices = {
         (p.variant_id, p.price_list_id): p
         for p in VariantPrice.objects.filter(
@@ -218,7 +235,7 @@ def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
     ).values_list("variant_id", "value__attribute__code", "value__code"):
         options.setdefault(variant_id, []).append((attribute, value))
     problems: list[str] = []
-    if request.method == "POST":
+    if data is not None:
         valid = form.is_valid() and all(f.is_valid() for f in [*variant_forms, new_variant])
         if valid:
             specs = [
@@ -246,12 +263,12 @@ def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
                 {
                     "currency": currency,
                     "name": name,
-                    "amount": request.POST.get(name)
-                    if request.method == "POST"
+                    "amount": data.get(name)
+                    if data is not None
                     else (price.amount if price else ""),
                     "compare_name": f"compare_{variant.pk}_{currency}",
-                    "compare_at": request.POST.get(f"compare_{variant.pk}_{currency}")
-                    if request.method == "POST"
+                    "compare_at": data.get(f"compare_{variant.pk}_{currency}")
+                    if data is not None
                     else (price.compare_at if price and price.compare_at else ""),
                 }
             )
@@ -286,9 +303,47 @@ def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
             "store_slug": ProductTranslation.objects.filter(product=product, language=language)
             .values_list("slug", flat=True)
             .first(),
+            "pictures": _pictures(product, language, picture_form),
+            "upload_form": upload_form or PictureUploadForm(),
         },
-        status=400 if (problems or form.errors) else 200,
+        status=400 if (problems or form.errors or upload_form or picture_form) else 200,
     )
+
+
+THUMBNAIL_WIDTH = 120
+
+
+def _pictures(
+    product: Product, language: str, bound: tuple[int, PictureTextsForm] | None
+) -> list[dict[str, Any]]:
+    """Each picture of the product in its order, with a thumbnail and its texts' form."""
+    images = list(ProductImage.objects.filter(product=product).order_by("position", "id"))
+    pictures = []
+    for n, image in enumerate(images, start=1):
+        form = (
+            bound[1]
+            if bound and bound[0] == image.pk
+            else PictureTextsForm(
+                initial={f"alt_{code}": text for code, text in (image.alt or {}).items()},
+                prefix=f"img{image.pk}",
+            )
+        )
+        pictures.append(
+            {
+                "image": image,
+                "number": n,
+                "form": form,
+                "thumbnail": image.src(THUMBNAIL_WIDTH * 2),  # sharp on 2x screens
+                "width": THUMBNAIL_WIDTH,
+                "height": round(THUMBNAIL_WIDTH * image.height / image.width)
+                if image.width
+                else THUMBNAIL_WIDTH,
+                "alt": image.alt_in(language),
+                "is_first": n == 1,
+                "is_last": n == len(images),
+            }
+        )
+    return pictures
 
 
 def _save_product(
