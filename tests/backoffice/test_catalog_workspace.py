@@ -14,8 +14,8 @@ from django.test import Client
 
 from storeteam.backoffice.catalog_csv import import_job_create, import_job_run
 from storeteam.backoffice.models import ImportJob, ImportState
-from storeteam.catalog.models import Category, Product, ProductTranslation, Variant
-from storeteam.core.models import AuditEntry
+from storeteam.catalog.models import Category, Product, ProductTranslation, Variant, VariantValue
+from storeteam.core.models import AuditEntry, OutboxEvent
 from storeteam.pricing.models import VariantPrice
 from storeteam.storefront.models import ListingEntry
 from tests.catalog.fixtures import build_small_catalog
@@ -63,10 +63,15 @@ def test_bulk_withdraw_takes_products_out_of_the_store_and_publish_brings_them_b
     assert response.status_code == 302
     deliver_events()
     assert not ListingEntry.objects.filter(product_id__in=ids).exists()
-    assert AuditEntry.objects.filter(action="catalog.products_withdraw").count() == 1
+    # the same audit entries as the staff API's: one per product, with its state before and after
+    assert sorted(AuditEntry.objects.values_list("action", "target_id", "before", "after")) == [
+        ("product.unpublish", str(pk), {"is_published": True}, {"is_published": False})
+        for pk in sorted(ids)
+    ]
     client.post("/staff/catalog/", {"product": ids, "action": "publish"})
     deliver_events()
     assert ListingEntry.objects.filter(product_id__in=ids, currency="SEK").count() == 2
+    assert AuditEntry.objects.filter(action="product.publish").count() == 2
 
 
 def test_bulk_move_needs_a_category(catalog: Any) -> None:
@@ -77,9 +82,16 @@ def test_bulk_move_needs_a_category(catalog: Any) -> None:
     )
     assert "Choose the category" in response.content.decode()
     shirts = Category.objects.get(translations__slug="shirts")
+    jackets = product.category_id
     client.post("/staff/catalog/", {"product": [product.pk], "action": "move", "target": shirts.pk})
     product.refresh_from_db()
     assert product.category_id == shirts.pk
+    entry = AuditEntry.objects.get(action="product.move")
+    assert (entry.target_id, entry.before, entry.after) == (
+        str(product.pk),
+        {"category_id": jackets},
+        {"category_id": shirts.pk},
+    )
 
 
 def edit_form(client: Client, product: Product) -> dict[str, Any]:
@@ -131,6 +143,50 @@ def test_edit_texts_variants_and_prices_reach_the_store(catalog: Any, deliver_ev
     page = Client().get("/sv/p/linneskjorta-deluxe/")
     assert page.status_code == 200
     assert "Linneskjorta Deluxe" in page.content.decode()
+    # the existing variant keeps its options; the new one has those typed
+    assert sorted(
+        VariantValue.objects.filter(variant__product=product).values_list(
+            "variant__sku", "value__attribute__code", "value__code"
+        )
+    ) == [
+        ("LINEN-SHIRT-M", "colour", "red"),
+        ("LINEN-SHIRT-M", "size", "m"),
+        ("LINEN-SHIRT-S", "colour", "red"),
+        ("LINEN-SHIRT-S", "size", "s"),
+    ]
+    # audited as the staff API audits it: the product's state before and after, and the prices
+    update = AuditEntry.objects.get(action="product.update", target_id=str(product.pk))
+    assert update.before["texts"]["sv"]["name"] == "Linneskjorta"
+    assert update.after["texts"]["sv"] == {
+        "name": "Linneskjorta Deluxe",
+        "slug": "linneskjorta-deluxe",
+        "description": "The linen shirt.",
+    }
+    assert [v["sku"] for v in update.after["variants"]] == ["LINEN-SHIRT-S", "LINEN-SHIRT-M"]
+    sek = AuditEntry.objects.get(action="prices.set", target_id=str(catalog["sek"].pk))
+    assert sek.after == {
+        "prices": [{"sku": "LINEN-SHIRT-S", "amount": "499.00", "compare_at": "599.00"}]
+    }
+
+
+def test_saving_an_unchanged_product_writes_no_audit_entry_and_no_event(catalog: Any) -> None:
+    client = signed_in("product_specialist")
+    product = product_named("Wool Jacket")
+    events_before = OutboxEvent.objects.count()
+    response = client.post(f"/staff/catalog/products/{product.pk}/", edit_form(client, product))
+    assert response.status_code == 302
+    assert not AuditEntry.objects.filter(action__startswith="product.").exists()
+    assert OutboxEvent.objects.count() == events_before
+    assert sorted(
+        VariantValue.objects.filter(variant__product=product).values_list(
+            "variant__sku", "value__code"
+        )
+    ) == [
+        ("WOOL-JACKET-M", "m"),
+        ("WOOL-JACKET-M", "red"),
+        ("WOOL-JACKET-S", "red"),
+        ("WOOL-JACKET-S", "s"),
+    ]
 
 
 def test_a_taken_address_is_refused_and_nothing_is_saved(catalog: Any) -> None:
@@ -142,7 +198,7 @@ def test_a_taken_address_is_refused_and_nothing_is_saved(catalog: Any) -> None:
     data[f"price_{variant.pk}_SEK"] = "1.00"
     response = client.post(f"/staff/catalog/products/{product.pk}/", data)
     assert response.status_code == 400
-    assert "already used by another page" in response.content.decode()
+    assert "the en slug wool-jacket is already used" in response.content.decode()
     assert ProductTranslation.objects.get(product=product, language="en").slug == "linen-shirt"
     assert VariantPrice.objects.get(variant=variant, price_list__currency="SEK").amount == 450
 
@@ -176,12 +232,16 @@ def test_new_product_starts_withdrawn(catalog: Any, deliver_events: Any) -> None
     assert (
         VariantPrice.objects.get(variant__sku="OXFORD-1", price_list__currency="SEK").amount == 550
     )
+    assert AuditEntry.objects.get(action="product.create").target_id == str(product.pk)
+    assert AuditEntry.objects.get(action="prices.set").after["prices"] == [
+        {"sku": "OXFORD-1", "amount": "550", "compare_at": None}
+    ]
     again = client.post(
         "/staff/catalog/products/new/",
         {"name": "Oxford Shirt 2", "category": shirts.pk, "sku": "OXFORD-1"},
     )
     assert again.status_code == 400
-    assert "already exists" in again.content.decode()
+    assert "SKU OXFORD-1 already belongs to another product" in again.content.decode()
 
 
 def test_category_create_and_rename(catalog: Any) -> None:
@@ -196,10 +256,22 @@ def test_category_create_and_rename(catalog: Any) -> None:
     assert knitwear.parent_id == clothing.pk
     assert knitwear.path.startswith(clothing.path)
     assert Client().get("/sv/c/stickat/").status_code == 200
+    created = AuditEntry.objects.get(action="category.create")
+    assert created.target_id == str(knitwear.pk)
+    assert created.after["texts"]["fr"]["name"] == "Knitwear"  # empty languages take English
     clash = client.post(
         f"/staff/catalog/categories/{knitwear.pk}/", {"name_en": "Shirts", "is_published": "on"}
     )
     assert clash.status_code == 400
+    assert "the en slug shirts is already used" in clash.content.decode()
+    renamed = client.post(
+        f"/staff/catalog/categories/{knitwear.pk}/",
+        {"name_en": "Knitwear", "name_sv": "Stickat", "name_fr": "Tricots", "is_published": "on"},
+    )
+    assert renamed.status_code == 302
+    update = AuditEntry.objects.get(action="category.update")
+    assert update.before["texts"]["fr"]["name"] == "Knitwear"
+    assert update.after["texts"]["fr"] == {"name": "Tricots", "slug": "tricots", "description": ""}
 
 
 def test_sorting_rules_preview_then_save(catalog: Any) -> None:
@@ -268,6 +340,7 @@ def test_export_then_import_unchanged_changes_nothing_but_is_accepted(catalog: A
     assert job.summary["created"] == 0
     assert job.summary["updated"] == 4
     assert export_rows(client) == rows
+    assert not AuditEntry.objects.filter(action="product.update").exists()  # nothing changed
 
 
 def test_import_creates_and_updates_with_semicolons(catalog: Any, deliver_events: Any) -> None:

@@ -170,6 +170,26 @@ def test_an_invalid_product_writes_nothing_and_lists_every_problem(catalog: Any)
     assert (Product.objects.count(), Variant.objects.count(), AuditEntry.objects.count()) == before
 
 
+def test_a_variant_has_options_on_variant_axes_only(catalog: Any) -> None:
+    client = staff_client("product_specialist")
+    body = {
+        **new_product(catalog),
+        "variants": [{"sku": "STORM-S", "values": [{"attribute": "material", "value": "wool"}]}],
+    }
+    response = send(client, "post", "/catalog/products", body)
+    assert response.status_code == 422
+    assert response.json()["problems"] == ["material=wool is not a variant option"]
+    changes = {
+        "variants": [
+            {"sku": "WOOL-JACKET-S", "values": [{"attribute": "material", "value": "wool"}]}
+        ]
+    }
+    refused = send(client, "patch", f"/catalog/products/{catalog['products'][0]}", changes)
+    assert refused.json()["problems"] == ["material=wool is not a variant option"]
+    assert not Variant.objects.filter(sku="STORM-S").exists()
+    assert not AuditEntry.objects.exists()
+
+
 def test_a_malformed_body_is_a_422_naming_the_field(catalog: Any) -> None:
     client = staff_client("product_specialist")
     body = {**new_product(catalog), "variants": [], "tax_class": "luxury"}

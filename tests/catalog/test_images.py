@@ -17,6 +17,7 @@ from storeteam.catalog.images import (
     ProductImageNotFoundError,
     product_image_add,
     product_image_describe,
+    product_image_move,
     product_image_remove,
     product_images_reorder,
 )
@@ -195,6 +196,24 @@ def test_reordering_names_every_image_once(jacket: Product) -> None:
         with pytest.raises(ProductImageInvalidError, match="exactly once"):
             product_images_reorder(product=jacket, image_ids=wrong)
     assert list(jacket.images.values_list("pk", flat=True)) == [c.pk, a.pk, b.pk]
+
+
+def test_moving_one_image_keeps_the_others_in_their_order(jacket: Product) -> None:
+    a, b, c = (
+        product_image_add(product=jacket, file=picture((300, 300), colour=(n, n, n))).pk
+        for n in (10, 20, 30)
+    )
+    product_image_move(product=jacket, image_id=a, steps=5)  # past the end: to the last place
+    assert list(jacket.images.values_list("pk", flat=True)) == [b, c, a]
+    product_image_move(product=jacket, image_id=a, steps=-1)
+    assert list(jacket.images.values_list("pk", flat=True)) == [b, a, c]
+    reorders = AuditEntry.objects.filter(action="product_image.reorder").count()
+    product_image_move(product=jacket, image_id=b, steps=-1)  # first already: nothing written
+    assert AuditEntry.objects.filter(action="product_image.reorder").count() == reorders
+    other = Product.objects.exclude(pk=jacket.pk).first()
+    assert other is not None
+    with pytest.raises(ProductImageNotFoundError):
+        product_image_move(product=other, image_id=a, steps=1)
 
 
 def test_describing_sets_the_alternative_text_per_language(jacket: Product) -> None:

@@ -1,6 +1,6 @@
 """The e-commerce manager at work in the catalog workspace, on a phone and a desktop (S12, S4):
-find a product, change its Swedish name and price, pin a product in a category after a
-preview, and import a CSV file with a mistake, then without it."""
+find a product, change its Swedish name and price, add a picture, pin a product in a category
+after a preview, and import a CSV file with a mistake, then without it."""
 
 from __future__ import annotations
 
@@ -8,12 +8,39 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image, ImageDraw
 
 from tests.catalog.fixtures import build_small_catalog
 from tests.e2e.conftest import DESKTOP, PHONE
 from tests.factories import PASSWORD, StaffFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def shirt_picture(path: Path) -> Path:
+    """A drawn shirt, as a product photographer's PNG would come."""
+    picture = Image.new("RGB", (800, 800), (236, 232, 224))
+    draw = ImageDraw.Draw(picture)
+    draw.polygon(
+        [
+            (250, 180),
+            (340, 140),
+            (460, 140),
+            (550, 180),
+            (680, 320),
+            (600, 380),
+            (550, 330),
+            (550, 680),
+            (250, 680),
+            (250, 330),
+            (200, 380),
+            (120, 320),
+        ],
+        fill=(196, 52, 44),
+    )
+    draw.polygon([(340, 140), (400, 220), (460, 140)], fill=(236, 232, 224))
+    picture.save(path, "PNG")
+    return path
 
 
 @pytest.mark.parametrize(("viewport", "label"), [(PHONE, "phone"), (DESKTOP, "desktop")])
@@ -47,6 +74,19 @@ def test_manager_edits_pins_and_imports(
     page.get_by_role("button", name="Save product").click()
     assert page.get_by_text("The product was saved.").is_visible()
     assert page.get_by_label("Price SEK LINEN-SHIRT-S", exact=True).input_value() == "499.00"
+
+    page.get_by_label("Picture file").set_input_files(str(shirt_picture(tmp_path / "shirt.png")))
+    page.get_by_label("Alternative text (English)").fill("Red linen shirt, front")
+    page.get_by_role("button", name="Upload picture").click()
+    assert page.get_by_text("The picture was added.").is_visible()
+    thumbnail = page.locator("#pictures .picture img")
+    assert thumbnail.get_attribute("alt") == "Red linen shirt, front"
+    # loaded from the media view: the 320 px rendition, for 120 px at up to 2x
+    assert thumbnail.evaluate("img => img.complete && img.naturalWidth") == 320
+    assert page.get_by_label("Alternative text (English)").first.input_value() == (
+        "Red linen shirt, front"
+    )
+    screenshot(page, f"catalog-product-pictures-{label}")
 
     page.goto(f"{live_server.url}/staff/catalog/categories/")
     page.get_by_role("row", name="Clothing").get_by_role("link", name="Sorting rules").click()

@@ -1,5 +1,5 @@
-"""A shopper browses a category, combines two filters, sorts, opens a product and switches
-language, on a phone and on a desktop (S3, S4, S6, S11)."""
+"""A shopper browses a category, combines two filters, sorts, opens a product (its stock per
+variant) and switches language, on a phone and on a desktop (S3, S4, S6, S11, I1)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
+from storeteam.catalog.models import Variant
 from tests.catalog.fixtures import build_small_catalog
 from tests.e2e.conftest import DESKTOP, PHONE
+from tests.inventory.fixtures import build_warehouses, receive
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,6 +20,9 @@ def test_shopper_filters_sorts_and_opens_a_product(
     browser: Any, live_server: Any, screenshot: Any, deliver_events: Any, viewport: Any, label: str
 ) -> None:
     build_small_catalog(deliver_events)
+    stockholm, _lyon, _tilburg = build_warehouses()
+    receive(stockholm, Variant.objects.get(sku="RAIN-JACKET-M").pk, 2)
+    deliver_events()
     page = browser.new_page(viewport=viewport)
     page.goto(f"{live_server.url}/")
     page.get_by_role("link", name="Clothing").click()
@@ -42,6 +47,10 @@ def test_shopper_filters_sorts_and_opens_a_product(
     page.wait_for_url("**/p/rain-jacket/")
     assert page.get_by_role("heading", name="Rain Jacket").is_visible()
     assert page.get_by_text("Blue / M").is_visible()
+    # English shoppers count Stockholm's stock: two M left, no L
+    assert page.get_by_role("radio", name="Blue / M").is_checked()
+    assert page.get_by_role("radio", name="Blue / L").is_disabled()
+    assert page.locator(".variants .stock").all_inner_texts() == ["Only 2 left", "Out of stock"]
     screenshot(page, f"storefront-product-{label}")
 
     page.get_by_role("combobox", name="Search products").fill("jakcet")

@@ -49,15 +49,9 @@ from storeteam.catalog.models import (
     Variant,
     VariantValue,
 )
-from storeteam.catalog.services import (
-    ProductChange,
-    ProductSpec,
-    TextsSpec,
-    VariantSpec,
-    catalog_import,
-    product_update,
-    variants_save,
-)
+from storeteam.catalog.product_services import ProductChanges, Texts, product_update
+from storeteam.catalog.services import ProductSpec, VariantSpec, catalog_import
+from storeteam.catalog.services import languages as store_languages
 from storeteam.core.audit import audit_record
 from storeteam.core.errors import DomainError
 from storeteam.core.tasks import enqueue_safely
@@ -75,12 +69,8 @@ YES = {"1", "yes", "y", "true", "ja", "oui", "x"}
 NO = {"0", "no", "n", "false", "nej", "non", "nee"}
 
 
-def _languages() -> list[str]:
-    return [code for code, _name in settings.LANGUAGES]
-
-
 def catalog_columns(currencies: Sequence[str]) -> list[str]:
-    languages = _languages()
+    languages = store_languages()
     return [
         "product",
         "category",
@@ -104,7 +94,7 @@ def catalog_export(product_ids: Sequence[int] | None = None) -> Iterator[list[st
     """The header, then one row per variant, a chunk of products at a time (a few queries per
     chunk, whatever the catalog's size)."""
     default = settings.LANGUAGE_CODE
-    languages = _languages()
+    languages = store_languages()
     price_lists = default_price_lists()
     yield catalog_columns(list(price_lists))
     products = Product.objects.order_by("pk")
@@ -266,7 +256,7 @@ def catalog_csv_check(job: ImportJob) -> ImportPlan | list[dict[str, Any]]:
         return problems.items
     header, rows = read
     price_lists = default_price_lists()
-    languages = _languages()
+    languages = store_languages()
     default = settings.LANGUAGE_CODE
     allowed = set(catalog_columns(list(price_lists)))
     unknown = [c for c in header if c not in allowed]
@@ -470,28 +460,26 @@ def catalog_csv_apply(plan: ImportPlan, *, actor: Any) -> dict[str, int]:
         )
         for p in updated:
             assert p.existing is not None
-            current = {t.language: t for t in ProductTranslation.objects.filter(product=p.existing)}
-            texts = {}
-            for lang in _languages():
-                name = p.names.get(lang) or (current[lang].name if lang in current else "")
-                slug = (
-                    p.handle if lang == default else (current[lang].slug if lang in current else "")
-                )
-                description = p.descriptions.get(lang) or (
-                    current[lang].description if lang in current else ""
-                )
-                texts[lang] = TextsSpec(name=name, slug=slug, description=description)
+            # An empty cell keeps what the product has; the address in the main language is
+            # the file's product column.
             product_update(
-                product=p.existing,
-                change=ProductChange(
+                product_id=p.existing.pk,
+                changes=ProductChanges(
                     category_id=p.category_id,
-                    texts=texts,
+                    texts={
+                        lang: Texts(
+                            name=p.names.get(lang) or None,
+                            description=p.descriptions.get(lang) or None,
+                            slug=p.handle if lang == default else None,
+                        )
+                        for lang in store_languages()
+                    },
+                    variants=p.variants,
                     tax_class=p.tax_class,
                     is_published=p.published,
                 ),
                 actor=actor,
             )
-            variants_save(product=p.existing, variants=p.variants, actor=actor)
         prices = 0
         for currency, rows in plan.prices.items():
             if rows:
@@ -558,11 +546,8 @@ def import_job_run(job_id: int) -> ImportJob:
         # A rule a service enforces that the check could not foresee (a race with another
         # edit, say): the transaction rolled back, so nothing was written.
         found = getattr(error, "problems", None) or [error.message]
-        listed = found.items() if isinstance(found, dict) else enumerate(found)
         job.state = ImportState.REFUSED
-        job.problems = [
-            {"line": 0, "message": f"{k}: {v}" if isinstance(k, str) else str(v)} for k, v in listed
-        ]
+        job.problems = [{"line": 0, "message": str(problem)} for problem in found]
     except Exception:
         logger.exception("catalog import %s failed", job_id)
         job.state = ImportState.FAILED

@@ -6,10 +6,12 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from storeteam.catalog.images import ALT_MAX_CHARS, IMAGES_PER_PRODUCT
 from storeteam.catalog.models import TaxClass
-from storeteam.catalog.services import TextsSpec
+from storeteam.catalog.product_services import Problem, Texts
 from storeteam.storefront.models import MerchandisingAction
 
 
@@ -43,16 +45,22 @@ class TextsForm(forms.Form):
                     widget=forms.Textarea(attrs={"rows": 4}),
                 )
 
-    def texts(self) -> dict[str, TextsSpec]:
+    def texts(self) -> dict[str, Texts]:
+        """The texts of every language as the form means them: a language left empty shows the
+        main language's name and description, an empty address is made from the name."""
         data = self.cleaned_data
-        return {
-            code: TextsSpec(
-                name=data.get(f"name_{code}", ""),
-                slug=data.get(f"slug_{code}", ""),
-                description=data.get(f"description_{code}", ""),
+        main = settings.LANGUAGE_CODE
+        texts = {}
+        for code in self.languages:
+            name = data.get(f"name_{code}") or data.get(f"name_{main}") or ""
+            slug = data.get(f"slug_{code}") or name
+            description = data.get(f"description_{code}") or data.get(f"description_{main}")
+            texts[code] = Texts(
+                name=name,
+                slug=slugify(slug, allow_unicode=True)[:200].strip("-"),
+                description=(description or "") if f"description_{code}" in self.fields else None,
             )
-            for code in self.languages
-        }
+        return texts
 
     def language_rows(self) -> list[tuple[str, list[forms.BoundField]]]:
         rows = []
@@ -61,9 +69,15 @@ class TextsForm(forms.Form):
             rows.append((_language_name(code), [self[n] for n in names if n in self.fields]))
         return rows
 
-    def add_problems(self, problems: dict[str, str]) -> None:
-        for key, message in problems.items():
-            self.add_error(key if key in self.fields else None, message)
+    def add_problems(self, problems: list[Problem]) -> list[str]:
+        """Show each problem at its field; return those that belong to no field of this form."""
+        rest = []
+        for problem in problems:
+            if problem.field in self.fields:
+                self.add_error(problem.field, problem.message)
+            else:
+                rest.append(problem.message)
+        return rest
 
 
 class ProductForm(TextsForm):
@@ -140,6 +154,56 @@ class SortingRuleForm(forms.Form):
 
 
 SortingRuleFormSet = forms.formset_factory(SortingRuleForm, extra=3, max_num=200)
+
+
+class PictureTextsForm(forms.Form):
+    """A picture's alternative text in every language: what it shows, for people who cannot
+    see it (screen readers, a picture that does not load)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.languages = [code for code, _name in settings.LANGUAGES]
+        for code in self.languages:
+            self.fields[f"alt_{code}"] = forms.CharField(
+                label=_("Alternative text (%(language)s)") % {"language": _language_name(code)},
+                max_length=ALT_MAX_CHARS,
+                required=False,
+            )
+
+    def alt(self) -> dict[str, str]:
+        return {code: self.cleaned_data.get(f"alt_{code}", "") for code in self.languages}
+
+    def alt_fields(self) -> list[forms.BoundField]:
+        return [self[f"alt_{code}"] for code in self.languages]
+
+
+PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
+
+
+class PictureUploadForm(PictureTextsForm):
+    """A new picture of a product. The form checks the file's name; the catalog checks its
+    size and that it really is a JPEG, PNG or WebP picture before anything is stored."""
+
+    file = forms.FileField(label=_("Picture file"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "JPEG, PNG or WebP, at most %(megabytes)s MB; up to %(count)s pictures a product. "
+            "The first picture is the one on product cards and in shared links."
+        ) % {
+            "megabytes": settings.CATALOG_IMAGE_MAX_BYTES // (1024 * 1024),
+            "count": IMAGES_PER_PRODUCT,
+        }
+        self.fields["file"].widget.attrs["accept"] = "image/jpeg,image/png,image/webp"
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not (upload.name or "").lower().endswith(PICTURE_SUFFIXES):
+            raise forms.ValidationError(
+                _("Choose a JPEG, PNG or WebP picture (a .jpg, .jpeg, .png or .webp file).")
+            )
+        return upload
 
 
 class ImportForm(forms.Form):

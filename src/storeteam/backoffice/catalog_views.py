@@ -23,6 +23,8 @@ from storeteam.backoffice import catalog_csv
 from storeteam.backoffice.catalog_forms import (
     CategoryForm,
     ImportForm,
+    PictureTextsForm,
+    PictureUploadForm,
     ProductForm,
     ProductNewForm,
     SortingRuleFormSet,
@@ -30,34 +32,33 @@ from storeteam.backoffice.catalog_forms import (
 )
 from storeteam.backoffice.models import ImportJob
 from storeteam.catalog import selectors as catalog_selectors
+from storeteam.catalog.category_services import category_create, category_update
 from storeteam.catalog.models import (
     Category,
     CategoryTranslation,
     Product,
+    ProductImage,
     ProductTranslation,
     Variant,
     VariantValue,
 )
-from storeteam.catalog.services import (
+from storeteam.catalog.product_services import (
     CatalogEditError,
-    CatalogImportError,
-    CategoryChange,
-    ProductChange,
-    ProductSpec,
-    VariantSpec,
-    catalog_import,
-    category_save,
+    ProductChanges,
+    ProductDraft,
+    Texts,
+    product_create,
     product_update,
     products_move,
     products_set_published,
-    variants_save,
 )
+from storeteam.catalog.services import VariantSpec
 from storeteam.core import selectors as core_selectors
 from storeteam.core.access import staff_permission
-from storeteam.core.audit import audit_record
 from storeteam.pricing.models import VariantPrice
+from storeteam.pricing.price_services import prices_set
 from storeteam.pricing.selectors import default_price_lists
-from storeteam.pricing.services import PriceImportError, PriceRow, prices_import
+from storeteam.pricing.services import PriceImportError, PriceRow
 from storeteam.storefront.models import MerchandisingAction
 from storeteam.storefront.selectors import (
     PER_PAGE,
@@ -124,44 +125,46 @@ def _bulk(request: HttpRequest) -> HttpResponse:
     if not ids:
         messages.error(request, _("Select at least one product."))
         return redirect(back)
-    if action in {"publish", "withdraw"}:
-        n = products_set_published(
-            product_ids=ids,
-            published=action == "publish",
-            actor=request.user,
-            ip_address=_ip(request),
-        )
-        messages.success(
-            request,
-            (
+    try:
+        if action in {"publish", "withdraw"}:
+            result = products_set_published(
+                product_ids=ids,
+                published=action == "publish",
+                actor=request.user,
+                ip_address=_ip(request),
+            )
+            done = (
                 _("%(n)d products published.")
                 if action == "publish"
                 else _("%(n)d products withdrawn.")
             )
-            % {"n": n},
-        )
-    elif action == "move":
-        target = request.POST.get("target", "")
-        category = Category.objects.filter(pk=int(target)).first() if target.isdigit() else None
-        if category is None:
-            messages.error(request, _("Choose the category to move the products to."))
+        elif action == "move":
+            target = request.POST.get("target", "")
+            if not target.isdigit():
+                messages.error(request, _("Choose the category to move the products to."))
+                return redirect(back)
+            result = products_move(
+                product_ids=ids,
+                category_id=int(target),
+                actor=request.user,
+                ip_address=_ip(request),
+            )
+            done = _("%(n)d products moved.")
+        else:
+            messages.error(request, _("Choose what to do with the selected products."))
             return redirect(back)
-        n = products_move(
-            product_ids=ids, category=category, actor=request.user, ip_address=_ip(request)
-        )
-        messages.success(request, _("%(n)d products moved.") % {"n": n})
+    except CatalogEditError as error:
+        for problem in error.problems:
+            messages.error(request, problem.message)
     else:
-        messages.error(request, _("Choose what to do with the selected products."))
+        messages.success(request, done % {"n": len(result.changed)})
     return redirect(back)
 
 
-def _product_initial(product: Product) -> dict[str, Any]:
-    initial: dict[str, Any] = {
-        "category": product.category_id,
-        "tax_class": product.tax_class,
-        "is_published": product.is_published,
-    }
-    for t in ProductTranslation.objects.filter(product=product):
+def _texts_initial(translations: Any) -> dict[str, Any]:
+    """The texts form's fields filled from a product's or category's translations."""
+    initial: dict[str, Any] = {}
+    for t in translations:
         initial.update(
             {
                 f"name_{t.language}": t.name,
@@ -172,52 +175,84 @@ def _product_initial(product: Product) -> dict[str, Any]:
     return initial
 
 
+def _product_initial(product: Product) -> dict[str, Any]:
+    return {
+        "category": product.category_id,
+        "tax_class": product.tax_class,
+        "is_published": product.is_published,
+        **_texts_initial(ProductTranslation.objects.filter(product=product)),
+    }
+
+
 @staff_permission(MANAGE_CATALOG)
 def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
     """A product's texts in every language, category, tax class, publishing, variants and
-    prices (prices only for those who may set them)."""
+    prices (prices only for those who may set them), and its pictures."""
     product = get_object_or_404(Product, pk=product_id)
+    return product_page(request, product, data=request.POST if request.method == "POST" else None)
+
+
+def product_page(
+    request: HttpRequest,
+    product: Product,
+    *,
+    data: Any = None,
+    upload_form: PictureUploadForm | None = None,
+    picture_form: tuple[int, PictureTextsForm] | None = None,
+) -> HttpResponse:
+    """The product's page; ``data`` is the product form as posted, to save. The picture views
+    (catalog_image_views) show it again with their form and its errors: ``upload_form``, or
+    ``picture_form`` for one picture (its id and form)."""
     language = _language()
     categories = _category_choices(language)
     can_price = request.user.has_perm(MANAGE_PRICES)
     price_lists = default_price_lists()
     variants = list(Variant.objects.filter(product=product).order_by("position", "pk"))
     form = ProductForm(
-        request.POST if request.method == "POST" else None,
+        data,
         initial=_product_initial(product),
         categories=categories,
         prefix="p",
     )
     variant_forms = [
         VariantRowForm(
-            request.POST if request.method == "POST" else None,
+            data,
             initial={"sku": v.sku, "barcode": v.barcode or "", "weight_grams": v.weight_grams},
             prefix=f"v{v.pk}",
         )
         for v in variants
     ]
-    new_variant = VariantRowForm(request.POST if request.method == "POST" else None, prefix="new")
+    new_variant = VariantRowForm(data, prefix="new")
     prices = {
         (p.variant_id, p.price_list_id): p
         for p in VariantPrice.objects.filter(
             variant__in=variants, price_list__in=price_lists.values()
         )
     }
+    options: dict[int, list[tuple[str, str]]] = {}
+    for variant_id, attribute, value in VariantValue.objects.filter(
+        variant__in=variants
+    ).values_list("variant_id", "value__attribute__code", "value__code"):
+        options.setdefault(variant_id, []).append((attribute, value))
     problems: list[str] = []
-    if request.method == "POST":
+    if data is not None:
         valid = form.is_valid() and all(f.is_valid() for f in [*variant_forms, new_variant])
         if valid:
+            specs = [
+                VariantSpec(
+                    sku=v.sku,
+                    values=options.get(v.pk, []),  # kept: this page adds options, never edits
+                    barcode=f.cleaned_data.get("barcode") or None,
+                    weight_grams=f.cleaned_data.get("weight_grams") or 0,
+                )
+                for v, f in zip(variants, variant_forms, strict=True)
+            ]
             problems = _save_product(
-                request, product, form, variants, variant_forms, new_variant, can_price, price_lists
+                request, product, form, variants, specs, new_variant, price_lists
             )
             if not problems and not form.errors:
                 messages.success(request, _("The product was saved."))
                 return redirect("backoffice:catalog_product", product_id=product.pk)
-    option_labels: dict[int, list[str]] = {}
-    for variant_id, attribute, value in VariantValue.objects.filter(
-        variant__in=variants
-    ).values_list("variant_id", "value__attribute__code", "value__code"):
-        option_labels.setdefault(variant_id, []).append(f"{attribute}={value}")
     rows = []
     for variant, vform in zip(variants, variant_forms, strict=True):
         cells = []
@@ -228,12 +263,12 @@ def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
                 {
                     "currency": currency,
                     "name": name,
-                    "amount": request.POST.get(name)
-                    if request.method == "POST"
+                    "amount": data.get(name)
+                    if data is not None
                     else (price.amount if price else ""),
                     "compare_name": f"compare_{variant.pk}_{currency}",
-                    "compare_at": request.POST.get(f"compare_{variant.pk}_{currency}")
-                    if request.method == "POST"
+                    "compare_at": data.get(f"compare_{variant.pk}_{currency}")
+                    if data is not None
                     else (price.compare_at if price and price.compare_at else ""),
                 }
             )
@@ -241,7 +276,7 @@ def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
             {
                 "variant": variant,
                 "form": vform,
-                "options": "|".join(option_labels.get(variant.pk, [])),
+                "options": "|".join(f"{a}={v}" for a, v in options.get(variant.pk, [])),
                 "prices": cells,
             }
         )
@@ -268,9 +303,47 @@ def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
             "store_slug": ProductTranslation.objects.filter(product=product, language=language)
             .values_list("slug", flat=True)
             .first(),
+            "pictures": _pictures(product, language, picture_form),
+            "upload_form": upload_form or PictureUploadForm(),
         },
-        status=400 if (problems or form.errors) else 200,
+        status=400 if (problems or form.errors or upload_form or picture_form) else 200,
     )
+
+
+THUMBNAIL_WIDTH = 120
+
+
+def _pictures(
+    product: Product, language: str, bound: tuple[int, PictureTextsForm] | None
+) -> list[dict[str, Any]]:
+    """Each picture of the product in its order, with a thumbnail and its texts' form."""
+    images = list(ProductImage.objects.filter(product=product).order_by("position", "id"))
+    pictures = []
+    for n, image in enumerate(images, start=1):
+        form = (
+            bound[1]
+            if bound and bound[0] == image.pk
+            else PictureTextsForm(
+                initial={f"alt_{code}": text for code, text in (image.alt or {}).items()},
+                prefix=f"img{image.pk}",
+            )
+        )
+        pictures.append(
+            {
+                "image": image,
+                "number": n,
+                "form": form,
+                "thumbnail": image.src(THUMBNAIL_WIDTH * 2),  # sharp on 2x screens
+                "width": THUMBNAIL_WIDTH,
+                "height": round(THUMBNAIL_WIDTH * image.height / image.width)
+                if image.width
+                else THUMBNAIL_WIDTH,
+                "alt": image.alt_in(language),
+                "is_first": n == 1,
+                "is_last": n == len(images),
+            }
+        )
+    return pictures
 
 
 def _save_product(
@@ -278,35 +351,28 @@ def _save_product(
     product: Product,
     form: ProductForm,
     variants: list[Variant],
-    variant_forms: list[VariantRowForm],
+    specs: list[VariantSpec],
     new_variant: VariantRowForm,
-    can_price: bool,
     price_lists: dict[str, Any],
 ) -> list[str]:
-    """Save the product, its variants and its prices together; any problem saves nothing."""
-    specs = [
-        VariantSpec(
-            sku=v.sku,
-            barcode=f.cleaned_data.get("barcode") or None,
-            weight_grams=f.cleaned_data.get("weight_grams") or 0,
-        )
-        for v, f in zip(variants, variant_forms, strict=True)
-    ]
+    """Save the product, its variants and (for those who may set them) its prices together; any
+    problem saves nothing. Returns the problems no field of the form shows."""
     new_sku = new_variant.cleaned_data.get("sku")
     if new_sku:
         pairs = catalog_csv.option_pairs(new_variant.cleaned_data.get("options") or "")
         if pairs is None:
             return [_("Write options and attributes as code=value|code=value.")]
-        specs.append(
+        specs = [
+            *specs,
             VariantSpec(
                 sku=new_sku,
                 values=pairs,
                 barcode=new_variant.cleaned_data.get("barcode") or None,
                 weight_grams=new_variant.cleaned_data.get("weight_grams") or 0,
-            )
-        )
+            ),
+        ]
     price_rows: dict[str, list[PriceRow]] = {}
-    if can_price:
+    if request.user.has_perm(MANAGE_PRICES):
         for variant in variants:
             for currency in price_lists:
                 amount = request.POST.get(f"price_{variant.pk}_{currency}", "").strip()
@@ -322,36 +388,26 @@ def _save_product(
     try:
         with transaction.atomic():
             product_update(
-                product=product,
-                change=ProductChange(
+                product_id=product.pk,
+                changes=ProductChanges(
                     category_id=form.cleaned_data["category"],
                     texts=form.texts(),
+                    variants=specs,
                     tax_class=form.cleaned_data["tax_class"],
                     is_published=form.cleaned_data["is_published"],
                 ),
                 actor=request.user,
                 ip_address=_ip(request),
             )
-            variants_save(
-                product=product, variants=specs, actor=request.user, ip_address=_ip(request)
-            )
             for currency, rows in price_rows.items():
-                prices_import(price_list=price_lists[currency], rows=rows)
-                audit_record(
+                prices_set(
+                    price_list_code=price_lists[currency].code,
+                    rows=rows,
                     actor=request.user,
-                    action="pricing.prices_set",
-                    target=product,
-                    after={
-                        "currency": currency,
-                        "prices": {r.sku: [str(r.amount), str(r.compare_at or "")] for r in rows},
-                    },
                     ip_address=_ip(request),
                 )
     except CatalogEditError as error:
-        if set(error.problems) & set(form.fields):
-            form.add_problems(error.problems)
-            return []
-        return [f"{k}: {v}" for k, v in error.problems.items()]
+        return form.add_problems(error.problems)
     except PriceImportError as error:
         return error.problems
     return []
@@ -367,44 +423,40 @@ def product_new(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        category = Category.objects.get(pk=data["category"])
         try:
             with transaction.atomic():
-                result = catalog_import(
-                    products=[
-                        ProductSpec(
-                            category_key="c",
-                            names={settings.LANGUAGE_CODE: data["name"]},
-                            variants=[VariantSpec(sku=data["sku"])],
-                            is_published=False,
-                        )
-                    ],
-                    existing_categories={"c": category.pk},
-                )
-                product_id = result.product_ids[0]
-                audit_record(
+                product = product_create(
+                    draft=ProductDraft(
+                        category_id=data["category"],
+                        texts={settings.LANGUAGE_CODE: Texts(name=data["name"])},
+                        variants=[VariantSpec(sku=data["sku"])],
+                        is_published=False,
+                    ),
                     actor=request.user,
-                    action="catalog.product_create",
-                    target=Product.objects.get(pk=product_id),
-                    after={"sku": data["sku"], "name": data["name"]},
                     ip_address=_ip(request),
                 )
-                if request.user.has_perm(MANAGE_PRICES):
-                    for currency, price_list in price_lists.items():
-                        if data.get(f"price_{currency}") is not None:
-                            prices_import(
-                                price_list=price_list,
-                                rows=[PriceRow(data["sku"], data[f"price_{currency}"])],
-                            )
-        except (CatalogImportError, PriceImportError) as error:
+                for currency, price_list in price_lists.items():
+                    amount = data.get(f"price_{currency}")
+                    if amount is not None and request.user.has_perm(MANAGE_PRICES):
+                        prices_set(
+                            price_list_code=price_list.code,
+                            rows=[PriceRow(data["sku"], amount)],
+                            actor=request.user,
+                            ip_address=_ip(request),
+                        )
+        except CatalogEditError as error:
             for problem in error.problems:
-                form.add_error(None, problem)
+                field = problem.field if problem.field in form.fields else None
+                form.add_error(field, problem.message)
+        except PriceImportError as error:
+            for message in error.problems:
+                form.add_error(None, message)
         else:
             messages.success(
                 request,
                 _("The product was created, not yet published: add its texts and publish it."),
             )
-            return redirect("backoffice:catalog_product", product_id=product_id)
+            return redirect("backoffice:catalog_product", product_id=product.pk)
     return render(
         request,
         "backoffice/catalog_product_new.html",
@@ -426,16 +478,10 @@ def categories(request: HttpRequest) -> HttpResponse:
 
 
 def _category_initial(category: Category) -> dict[str, Any]:
-    initial: dict[str, Any] = {"is_published": category.is_published}
-    for t in CategoryTranslation.objects.filter(category=category):
-        initial.update(
-            {
-                f"name_{t.language}": t.name,
-                f"slug_{t.language}": t.slug,
-                f"description_{t.language}": t.description,
-            }
-        )
-    return initial
+    return {
+        "is_published": category.is_published,
+        **_texts_initial(CategoryTranslation.objects.filter(category=category)),
+    }
 
 
 @staff_permission(MANAGE_CATALOG)
@@ -450,17 +496,25 @@ def category_edit(request: HttpRequest, category_id: int | None = None) -> HttpR
     )
     if request.method == "POST" and form.is_valid():
         try:
-            saved = category_save(
-                change=CategoryChange(
-                    texts=form.texts(), is_published=form.cleaned_data["is_published"]
-                ),
-                actor=request.user,
-                category=category,
-                parent=parent,
-                ip_address=_ip(request),
-            )
+            if category is None:
+                saved = category_create(
+                    texts=form.texts(),
+                    parent_id=parent.pk if parent else None,
+                    is_published=form.cleaned_data["is_published"],
+                    actor=request.user,
+                    ip_address=_ip(request),
+                )
+            else:
+                saved = category_update(
+                    category_id=category.pk,
+                    texts=form.texts(),
+                    is_published=form.cleaned_data["is_published"],
+                    actor=request.user,
+                    ip_address=_ip(request),
+                )
         except CatalogEditError as error:
-            form.add_problems(error.problems)
+            for message in form.add_problems(error.problems):
+                form.add_error(None, message)
         else:
             messages.success(request, _("The category was saved."))
             return redirect("backoffice:catalog_category", category_id=saved.pk)

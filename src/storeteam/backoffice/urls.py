@@ -1,6 +1,7 @@
 from django.urls import path
 
 from storeteam.backoffice import (
+    catalog_image_views,
     catalog_views,
     inventory_views,
     orders_views,
@@ -26,6 +27,16 @@ urlpatterns = [
     path("catalog/", catalog_views.products, name="catalog_products"),
     path("catalog/products/new/", catalog_views.product_new, name="catalog_product_new"),
     path("catalog/products/<int:product_id>/", catalog_views.product_edit, name="catalog_product"),
+    path(
+        "catalog/products/<int:product_id>/pictures/",
+        catalog_image_views.picture_upload,
+        name="catalog_picture_upload",
+    ),
+    path(
+        "catalog/products/<int:product_id>/pictures/<int:image_id>/",
+        catalog_image_views.picture_change,
+        name="catalog_picture",
+    ),
     path("catalog/categories/", catalog_views.categories, name="catalog_categories"),
     path("catalog/categories/new/", catalog_views.category_edit, name="catalog_category_new"),
     path(

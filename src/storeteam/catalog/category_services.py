@@ -1,7 +1,9 @@
 """Staff edits of single categories (S1, S12): create one under a parent, change its texts and
-whether it is published. Validated first, written all or nothing, audited, and followed by
-``ProductsChanged`` for the products under it (their listing and search text name the category).
-Moving a category to another parent is not offered here: it rewrites the paths of a subtree."""
+whether it is published. The one implementation behind the back office's category screens and
+the staff API. Validated first (``CatalogEditError``, as for products), written all or nothing,
+audited, and followed by ``ProductsChanged`` for the products under it (their listing and search
+text name the category). Moving a category to another parent is not offered here: it rewrites
+the paths of a subtree."""
 
 from __future__ import annotations
 
@@ -14,11 +16,16 @@ from storeteam.catalog.events import ProductsChanged
 from storeteam.catalog.models import Category, CategoryTranslation, Product
 from storeteam.catalog.product_services import (
     CatalogEditError,
+    Problem,
     Texts,
-    free_slug,
+    texts_apply,
     texts_problems,
 )
-from storeteam.catalog.services import CatalogImportError, CategorySpec, catalog_import
+from storeteam.catalog.services import (
+    CatalogImportError,
+    CategorySpec,
+    catalog_import,
+)
 from storeteam.core.audit import audit_record
 from storeteam.core.errors import NotFoundError
 from storeteam.core.events import event_publish
@@ -57,7 +64,7 @@ def category_create(
         texts, model=CategoryTranslation, owner_field="category_id", owner_id=None, creating=True
     )
     if parent_id is not None and not Category.objects.filter(pk=parent_id).exists():
-        problems.append(_("unknown parent category %(id)s") % {"id": parent_id})
+        problems.append(Problem(_("unknown parent category %(id)s") % {"id": parent_id}))
     if problems:
         raise CatalogEditError(problems)
     spec = CategorySpec(
@@ -120,29 +127,15 @@ def category_update(
         before = category_snapshot(category)
         if is_published is not None:
             category.is_published = is_published
-        category.save()
-        existing = {t.language: t for t in CategoryTranslation.objects.filter(category=category)}
-        for language, text in texts.items():
-            row = existing.get(language)
-            if row is None:
-                if text.name:
-                    CategoryTranslation.objects.create(
-                        category=category,
-                        language=language,
-                        name=text.name.strip(),
-                        slug=text.slug or free_slug(CategoryTranslation, language, text.name),
-                        description=text.description or "",
-                    )
-                continue
-            if text.name is not None:
-                row.name = text.name.strip()
-            if text.description is not None:
-                row.description = text.description
-            if text.slug is not None:
-                row.slug = text.slug
-            row.save()
+        texts_apply(
+            model=CategoryTranslation,
+            owner_field="category_id",
+            owner_id=category.pk,
+            texts=texts,
+        )
         after = category_snapshot(category)
         if after != before:  # an empty change is neither logged nor announced
+            category.save()
             audit_record(
                 actor=actor,
                 action="category.update",

@@ -276,6 +276,7 @@ def product_image_add(
     file: IO[bytes] | bytes,
     alt: Mapping[str, str] | None = None,
     actor: Any = None,
+    ip_address: str | None = None,
 ) -> ProductImage:
     """Add a picture to the end of ``product``'s images (S1).
 
@@ -294,7 +295,11 @@ def product_image_add(
         with transaction.atomic():
             created = _attach([ImageAttachment(product.pk, stored, texts)])[0]
             audit_record(
-                actor=actor, action="product_image.add", target=created, after=_snapshot(created)
+                actor=actor,
+                action="product_image.add",
+                target=created,
+                after=_snapshot(created),
+                ip_address=ip_address,
             )
             event_publish(ProductImagesChanged(product_ids=[product.pk]))
     except BaseException:
@@ -354,7 +359,9 @@ def _image_of(product: Product, image_id: int) -> ProductImage:
     return image
 
 
-def product_image_remove(*, product: Product, image_id: int, actor: Any = None) -> None:
+def product_image_remove(
+    *, product: Product, image_id: int, actor: Any = None, ip_address: str | None = None
+) -> None:
     """Take an image off ``product``, close the gap in the order, audit, publish
     ``ProductImagesChanged``. Its files are deleted after the commit unless another image shows
     the same picture."""
@@ -363,7 +370,13 @@ def product_image_remove(*, product: Product, image_id: int, actor: Any = None) 
         before = _snapshot(image)
         names = [image.original.name, image.share_name, *(r["name"] for r in image.renditions)]
         content_hash = image.content_hash
-        audit_record(actor=actor, action="product_image.remove", target=image, before=before)
+        audit_record(
+            actor=actor,
+            action="product_image.remove",
+            target=image,
+            before=before,
+            ip_address=ip_address,
+        )
         image.delete()
         for position, pk in enumerate(
             ProductImage.objects.filter(product=product)
@@ -381,7 +394,11 @@ def product_image_remove(*, product: Product, image_id: int, actor: Any = None) 
 
 
 def product_images_reorder(
-    *, product: Product, image_ids: Sequence[int], actor: Any = None
+    *,
+    product: Product,
+    image_ids: Sequence[int],
+    actor: Any = None,
+    ip_address: str | None = None,
 ) -> list[ProductImage]:
     """Put ``product``'s images in the order of ``image_ids`` (the first is the main picture, on
     cards and social cards). ``image_ids`` must name each of its images exactly once."""
@@ -402,13 +419,50 @@ def product_images_reorder(
             target=product,
             before={"order": sorted(before, key=lambda pk: (before[pk], pk))},
             after={"order": list(image_ids)},
+            ip_address=ip_address,
         )
         event_publish(ProductImagesChanged(product_ids=[product.pk]))
     return [images[pk] for pk in image_ids]
 
 
+def product_image_move(
+    *,
+    product: Product,
+    image_id: int,
+    steps: int,
+    actor: Any = None,
+    ip_address: str | None = None,
+) -> list[ProductImage]:
+    """Move one of ``product``'s images ``steps`` places later in its order (earlier when
+    negative; at most to the first or last place), the others keeping theirs: the back office's
+    move up and down. Through ``product_images_reorder`` (audited, evented); a move that changes
+    nothing writes nothing. Returns the images in their new order."""
+    with transaction.atomic():
+        order = list(
+            ProductImage.objects.select_for_update()
+            .filter(product=product)
+            .order_by("position", "id")
+            .values_list("pk", flat=True)
+        )
+        if image_id not in order:
+            raise ProductImageNotFoundError()
+        start = order.index(image_id)
+        end = max(0, min(len(order) - 1, start + steps))
+        if end == start:
+            return list(ProductImage.objects.filter(product=product).order_by("position", "id"))
+        order.insert(end, order.pop(start))
+        return product_images_reorder(
+            product=product, image_ids=order, actor=actor, ip_address=ip_address
+        )
+
+
 def product_image_describe(
-    *, product: Product, image_id: int, alt: Mapping[str, str], actor: Any = None
+    *,
+    product: Product,
+    image_id: int,
+    alt: Mapping[str, str],
+    actor: Any = None,
+    ip_address: str | None = None,
 ) -> ProductImage:
     """Set the alternative texts of one image (language code -> text; an empty text removes
     that language), audited, and publish ``ProductImagesChanged``."""
@@ -424,6 +478,7 @@ def product_image_describe(
             target=image,
             before=before,
             after=_snapshot(image),
+            ip_address=ip_address,
         )
         event_publish(ProductImagesChanged(product_ids=[product.pk]))
     return image

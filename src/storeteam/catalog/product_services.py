@@ -1,10 +1,12 @@
-"""Staff edits of single products (S1, S12): create one, change one, publish or unpublish many.
+"""Staff edits of products (S1, S12): create one, change one, publish, unpublish or move many.
 
-Each service validates everything first and reports every problem at once
-(``CatalogEditError.problems``), then writes all or nothing in one transaction, records the staff
-action in the audit log, and publishes ``ProductsChanged`` so the storefront's listing and the
-search index follow. Bulk imports stay in ``catalog.services.catalog_import``, which
-``product_create`` reuses.
+The one implementation behind every staff edit of a product: the back office's catalog
+workspace, its CSV import and the staff API all call these. Each service validates everything
+first and reports every problem at once (``CatalogEditError.problems``, each naming the field it
+is about when it is about one), then writes all or nothing in one transaction, records the
+staff action in the audit log with the state before and after, and publishes
+``ProductsChanged`` so the storefront's listing and the search index follow. Bulk imports stay
+in ``catalog.services.catalog_import``, which ``product_create`` reuses.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -35,6 +38,8 @@ from storeteam.catalog.services import (
     ProductSpec,
     VariantSpec,
     catalog_import,
+    free_slug,
+    languages,
 )
 from storeteam.core.audit import audit_record
 from storeteam.core.errors import DomainError, NotFoundError
@@ -45,14 +50,27 @@ NAME_CHARS = 200  # the shorter of a product's and a category's name column
 SLUG_CHARS = 200
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a change, in the staff member's language. ``field`` names the input
+    it is about (``name_sv``, ``slug_en``, ``category``, ``tax_class``), or is empty."""
+
+    message: str
+    field: str = ""
+
+    def __str__(self) -> str:
+        return self.message
+
+
 class CatalogEditError(DomainError):
     """The change has problems; nothing was written. ``problems`` lists every one."""
 
     code = "invalid"
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems[:20]))
-        self.problems = problems
+    def __init__(self, problems: Sequence[Problem | str]) -> None:
+        listed = [p if isinstance(p, Problem) else Problem(str(p)) for p in problems]
+        super().__init__("; ".join(p.message for p in listed[:20]))
+        self.problems = listed
 
 
 class ProductNotFoundError(NotFoundError):
@@ -61,7 +79,8 @@ class ProductNotFoundError(NotFoundError):
 
 @dataclass(frozen=True)
 class Texts:
-    """What a shopper reads of a product or category in one language. None leaves it as it is."""
+    """What a shopper reads of a product or category in one language. None leaves it as it is
+    (a language the product has no text in yet takes a slug made from its name)."""
 
     name: str | None = None
     description: str | None = None
@@ -81,7 +100,8 @@ class ProductDraft:
 @dataclass(frozen=True)
 class ProductChanges:
     """A partial change: None leaves a part as it is. ``values`` replaces the product-level
-    values; ``variants`` adds or updates variants by SKU (variants not named are kept)."""
+    values; ``variants`` adds or updates variants by SKU (variants not named are kept; a named
+    variant's option values become exactly those given)."""
 
     category_id: int | None = None
     texts: dict[str, Texts] = field(default_factory=dict)
@@ -91,8 +111,12 @@ class ProductChanges:
     is_published: bool | None = None
 
 
-def languages() -> list[str]:
-    return [code for code, _name in settings.LANGUAGES]
+@dataclass(frozen=True)
+class BulkResult:
+    """The products a bulk action changed, and those it found already as asked."""
+
+    changed: list[int]
+    unchanged: list[int]
 
 
 def texts_problems(
@@ -102,21 +126,27 @@ def texts_problems(
     owner_field: str,
     owner_id: int | None,
     creating: bool,
-) -> list[str]:
+) -> list[Problem]:
     """Problems with translated texts: unknown languages, empty names, malformed or taken slugs."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     known = languages()
     default = settings.LANGUAGE_CODE
     for language, text in sorted(texts.items()):
         if language not in known:
-            problems.append(_("unknown language %(language)s") % {"language": language})
+            problems.append(Problem(_("unknown language %(language)s") % {"language": language}))
             continue
+        name_field, slug_field = f"name_{language}", f"slug_{language}"
         if text.name is not None and not text.name.strip():
-            problems.append(_("the %(language)s name is empty") % {"language": language})
+            problems.append(
+                Problem(_("the %(language)s name is empty") % {"language": language}, name_field)
+            )
         if text.name is not None and len(text.name) > NAME_CHARS:
             problems.append(
-                _("the %(language)s name is longer than %(n)s characters")
-                % {"language": language, "n": NAME_CHARS}
+                Problem(
+                    _("the %(language)s name is longer than %(n)s characters")
+                    % {"language": language, "n": NAME_CHARS},
+                    name_field,
+                )
             )
         if text.slug is not None:
             if (
@@ -125,11 +155,14 @@ def texts_problems(
                 or slugify(text.slug, allow_unicode=True) != text.slug
             ):
                 problems.append(
-                    _(
-                        "the %(language)s slug %(slug)r may hold only lower-case letters, "
-                        "digits and hyphens, at most %(n)s"
+                    Problem(
+                        _(
+                            "the %(language)s slug %(slug)r may hold only lower-case letters, "
+                            "digits and hyphens, at most %(n)s"
+                        )
+                        % {"language": language, "slug": text.slug, "n": SLUG_CHARS},
+                        slug_field,
                     )
-                    % {"language": language, "slug": text.slug, "n": SLUG_CHARS}
                 )
             else:
                 taken = model.objects.filter(language=language, slug=text.slug)
@@ -137,38 +170,55 @@ def texts_problems(
                     taken = taken.exclude(**{owner_field: owner_id})
                 if taken.exists():
                     problems.append(
-                        _("the %(language)s slug %(slug)s is already used")
-                        % {"language": language, "slug": text.slug}
+                        Problem(
+                            _("the %(language)s slug %(slug)s is already used")
+                            % {"language": language, "slug": text.slug},
+                            slug_field,
+                        )
                     )
     if creating and not (texts.get(default) and (texts[default].name or "").strip()):
-        problems.append(_("a name in %(language)s is required") % {"language": default})
+        problems.append(
+            Problem(
+                _("a name in %(language)s is required") % {"language": default}, f"name_{default}"
+            )
+        )
     return problems
 
 
-def free_slug(model: Any, language: str, name: str) -> str:
-    """A slug for ``name`` not yet used in ``language``."""
-    base = slugify(name, allow_unicode=True)[:200] or "item"
-    slug, n = base, 1
-    while model.objects.filter(language=language, slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
+def _known_values() -> dict[tuple[str, str], bool]:
+    """Every attribute value as (attribute code, value code) -> whether variants may have it
+    (its attribute is a variant axis, such as size or colour)."""
+    return {
+        (attribute, value): is_axis
+        for attribute, value, is_axis in AttributeValue.objects.values_list(
+            "attribute__code", "code", "attribute__is_variant_axis"
+        )
+    }
 
 
-def _value_problems(pairs: Iterable[tuple[str, str]], known: set[tuple[str, str]]) -> list[str]:
-    return [
-        _("unknown attribute value %(attribute)s=%(value)s")
-        % {"attribute": attribute, "value": value}
-        for attribute, value in pairs
-        if (attribute, value) not in known
-    ]
+def _value_problems(
+    pairs: Iterable[tuple[str, str]], known: dict[tuple[str, str], bool], *, on_variant: bool
+) -> list[Problem]:
+    problems: list[Problem] = []
+    for attribute, value in pairs:
+        if (attribute, value) not in known:
+            problems.append(
+                Problem(
+                    _("unknown attribute value %(attribute)s=%(value)s")
+                    % {"attribute": attribute, "value": value}
+                )
+            )
+        elif on_variant and not known[(attribute, value)]:
+            problems.append(
+                Problem(
+                    _("%(attribute)s=%(value)s is not a variant option")
+                    % {"attribute": attribute, "value": value}
+                )
+            )
+    return problems
 
 
-def _known_values() -> set[tuple[str, str]]:
-    return set(AttributeValue.objects.values_list("attribute__code", "code"))
-
-
-def _variant_problems(variants: Sequence[VariantSpec], product_id: int | None) -> list[str]:
+def _variant_problems(variants: Sequence[VariantSpec], product_id: int | None) -> list[Problem]:
     """SKUs and barcodes used twice in the request or by another product's variants."""
     problems: list[str] = []
     skus = [v.sku for v in variants]
@@ -209,11 +259,54 @@ def _variant_problems(variants: Sequence[VariantSpec], product_id: int | None) -
                     _("barcode %(barcode)s already belongs to SKU %(sku)s")
                     % {"barcode": variant.barcode, "sku": owner}
                 )
+    return [Problem(p) for p in problems]
+
+
+def _draft_problems(
+    *,
+    product_id: int | None,
+    texts: dict[str, Texts],
+    category_id: int | None,
+    tax_class: str | None,
+    values: Sequence[tuple[str, str]] | None,
+    variants: Sequence[VariantSpec] | None,
+) -> list[Problem]:
+    """Every problem of a new product (``product_id`` None) or of a change to one, in the order
+    staff read the form."""
+    creating = product_id is None
+    problems = texts_problems(
+        texts,
+        model=ProductTranslation,
+        owner_field="product_id",
+        owner_id=product_id,
+        creating=creating,
+    )
+    if category_id is not None and not Category.objects.filter(pk=category_id).exists():
+        problems.append(Problem(_("unknown category %(id)s") % {"id": category_id}, "category"))
+    if creating and not variants:
+        problems.append(Problem(_("a product needs at least one variant")))
+    if tax_class is not None and tax_class not in TaxClass.values:
+        problems.append(
+            Problem(_("unknown tax class %(tax_class)s") % {"tax_class": tax_class}, "tax_class")
+        )
+    if values is not None or variants is not None:
+        known = _known_values()
+        problems += _value_problems(values or (), known, on_variant=False)
+        for variant in variants or ():
+            problems += _value_problems(variant.values, known, on_variant=True)
+    if variants is not None:
+        problems += _variant_problems(variants, product_id)
     return problems
 
 
 def product_snapshot(product: Product) -> dict[str, Any]:
-    """The product as the audit log keeps it: what staff edit, in plain JSON."""
+    """The product as the audit log keeps it: what staff edit, in plain JSON (four queries)."""
+    variants = list(Variant.objects.filter(product=product).order_by("position", "id"))
+    options: dict[int, list[str]] = {}
+    for variant_id, attribute, value in VariantValue.objects.filter(
+        variant__in=variants
+    ).values_list("variant_id", "value__attribute__code", "value__code"):
+        options.setdefault(variant_id, []).append(f"{attribute}={value}")
     return {
         "category_id": product.category_id,
         "tax_class": product.tax_class,
@@ -233,14 +326,9 @@ def product_snapshot(product: Product) -> dict[str, Any]:
                 "sku": v.sku,
                 "barcode": v.barcode,
                 "weight_grams": v.weight_grams,
-                "values": sorted(
-                    f"{a}={c}"
-                    for a, c in VariantValue.objects.filter(variant=v).values_list(
-                        "value__attribute__code", "value__code"
-                    )
-                ),
+                "values": sorted(options.get(v.pk, [])),
             }
-            for v in Variant.objects.filter(product=product).order_by("position", "id")
+            for v in variants
         ],
     }
 
@@ -250,24 +338,14 @@ def product_create(*, draft: ProductDraft, actor: Any, ip_address: str | None = 
     ``catalog_import``), with the slugs given or made from the names; audited as
     ``product.create``. Raises ``CatalogEditError`` listing every problem; nothing is written then.
     """
-    problems = texts_problems(
-        draft.texts,
-        model=ProductTranslation,
-        owner_field="product_id",
-        owner_id=None,
-        creating=True,
+    problems = _draft_problems(
+        product_id=None,
+        texts=draft.texts,
+        category_id=draft.category_id,
+        tax_class=draft.tax_class,
+        values=draft.values,
+        variants=draft.variants,
     )
-    if not Category.objects.filter(pk=draft.category_id).exists():
-        problems.append(_("unknown category %(id)s") % {"id": draft.category_id})
-    if not draft.variants:
-        problems.append(_("a product needs at least one variant"))
-    if draft.tax_class not in TaxClass.values:
-        problems.append(_("unknown tax class %(tax_class)s") % {"tax_class": draft.tax_class})
-    known = _known_values()
-    problems += _value_problems(draft.values, known)
-    for variant in draft.variants:
-        problems += _value_problems(variant.values, known)
-    problems += _variant_problems(draft.variants, None)
     if problems:
         raise CatalogEditError(problems)
     spec = ProductSpec(
@@ -307,30 +385,18 @@ def product_update(
 ) -> Product:
     """Change one product: category, tax class, publishing, texts per language, product-level
     values (replaced), variants (added or updated by SKU). All or nothing; audited as
-    ``product.update`` with the state before and after; publishes ``ProductsChanged``."""
+    ``product.update`` with the state before and after; publishes ``ProductsChanged``. A change
+    that changes nothing is neither audited nor announced."""
     if not Product.objects.filter(pk=product_id).exists():
         raise ProductNotFoundError(_("There is no product %(id)s.") % {"id": product_id})
-    problems = texts_problems(
-        changes.texts,
-        model=ProductTranslation,
-        owner_field="product_id",
-        owner_id=product_id,
-        creating=False,
+    problems = _draft_problems(
+        product_id=product_id,
+        texts=changes.texts,
+        category_id=changes.category_id,
+        tax_class=changes.tax_class,
+        values=changes.values,
+        variants=changes.variants,
     )
-    if (
-        changes.category_id is not None
-        and not Category.objects.filter(pk=changes.category_id).exists()
-    ):
-        problems.append(_("unknown category %(id)s") % {"id": changes.category_id})
-    if changes.tax_class is not None and changes.tax_class not in TaxClass.values:
-        problems.append(_("unknown tax class %(tax_class)s") % {"tax_class": changes.tax_class})
-    known = _known_values()
-    if changes.values is not None:
-        problems += _value_problems(changes.values, known)
-    if changes.variants is not None:
-        for variant in changes.variants:
-            problems += _value_problems(variant.values, known)
-        problems += _variant_problems(changes.variants, product_id)
     if problems:
         raise CatalogEditError(problems)
 
@@ -343,16 +409,21 @@ def product_update(
             product.tax_class = changes.tax_class
         if changes.is_published is not None:
             product.is_published = changes.is_published
-        _texts_apply(product, changes.texts)
+        texts_apply(
+            model=ProductTranslation,
+            owner_field="product_id",
+            owner_id=product.pk,
+            texts=changes.texts,
+        )
         if changes.values is not None:
             _values_replace(product, changes.values)
         if changes.variants is not None:
             _variants_upsert(product, changes.variants)
             variant_count = Variant.objects.filter(product=product).count()
             product.kind = ProductKind.CONFIGURABLE if variant_count > 1 else ProductKind.SIMPLE
-        product.save()
         after = product_snapshot(product)
         if after != before:  # an empty change is neither logged nor announced
+            product.save()
             audit_record(
                 actor=actor,
                 action="product.update",
@@ -365,37 +436,37 @@ def product_update(
     return product
 
 
-def _texts_apply(product: Product, texts: dict[str, Texts]) -> None:
-    existing = {t.language: t for t in ProductTranslation.objects.filter(product=product)}
+def texts_apply(*, model: Any, owner_field: str, owner_id: int, texts: dict[str, Texts]) -> None:
+    """Write checked texts (see ``texts_problems``) of one product or category: change the
+    languages it has a row in, add the others that come with a name."""
+    existing = {t.language: t for t in model.objects.filter(**{owner_field: owner_id})}
     for language, text in texts.items():
         row = existing.get(language)
         if row is None:
-            name = text.name or ""
+            name = (text.name or "").strip()
             if not name:  # a language without a row needs a name before it can have a page
                 continue
-            ProductTranslation.objects.create(
-                product=product,
+            model.objects.create(
+                **{owner_field: owner_id},
                 language=language,
                 name=name,
-                slug=text.slug or free_slug(ProductTranslation, language, name),
+                slug=text.slug or free_slug(model, language, name),
                 description=text.description or "",
             )
             continue
-        if text.name is not None:
-            row.name = text.name.strip()
-        if text.description is not None:
-            row.description = text.description
-        if text.slug is not None:
-            row.slug = text.slug
-        row.save()
+        wanted = {
+            "name": text.name.strip() if text.name is not None else row.name,
+            "description": text.description if text.description is not None else row.description,
+            "slug": text.slug if text.slug is not None else row.slug,
+        }
+        if any(getattr(row, attribute) != value for attribute, value in wanted.items()):
+            for attribute, value in wanted.items():
+                setattr(row, attribute, value)
+            row.save()
 
 
 def _values_replace(product: Product, pairs: Sequence[tuple[str, str]]) -> None:
-    wanted = set(
-        AttributeValue.objects.filter(pk__in=list(_value_ids(pairs).values())).values_list(
-            "pk", flat=True
-        )
-    )
+    wanted = set(_value_ids(pairs).values())
     current = set(ProductValue.objects.filter(product=product).values_list("value_id", flat=True))
     ProductValue.objects.filter(product=product, value_id__in=current - wanted).delete()
     ProductValue.objects.bulk_create(
@@ -420,70 +491,132 @@ def _value_ids(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
 def _variants_upsert(product: Product, specs: Sequence[VariantSpec]) -> None:
     existing = {v.sku: v for v in Variant.objects.filter(product=product)}
     ids = _value_ids(pair for spec in specs for pair in spec.values)
+    current: dict[int, set[int]] = {}
+    for variant_id, value_id in VariantValue.objects.filter(
+        variant__product=product, variant__sku__in=[s.sku for s in specs]
+    ).values_list("variant_id", "value_id"):
+        current.setdefault(variant_id, set()).add(value_id)
     # Clear the barcodes being rewritten first, so two variants may swap theirs.
-    Variant.objects.filter(product=product, sku__in=[s.sku for s in specs]).update(barcode=None)
+    moving = [
+        s.sku
+        for s in specs
+        if s.sku in existing and (existing[s.sku].barcode or None) != (s.barcode or None)
+    ]
+    Variant.objects.filter(product=product, sku__in=moving).update(barcode=None)
     offset = max((v.position for v in existing.values()), default=-1) + 1
-    for n, spec in enumerate(specs):
+    for spec in specs:
         variant = existing.get(spec.sku)
         if variant is None:
             variant = Variant.objects.create(
                 product=product,
                 sku=spec.sku,
-                barcode=spec.barcode,
+                barcode=spec.barcode or None,
                 weight_grams=spec.weight_grams,
-                position=offset + n,
+                position=offset,
             )
-        else:
-            variant.barcode = spec.barcode
+            offset += 1
+        elif spec.sku in moving or variant.weight_grams != spec.weight_grams:
+            variant.barcode = spec.barcode or None
             variant.weight_grams = spec.weight_grams
             variant.save(update_fields=["barcode", "weight_grams"])
-        VariantValue.objects.filter(variant=variant).delete()
-        VariantValue.objects.bulk_create(
-            VariantValue(variant=variant, value_id=ids[pair]) for pair in dict.fromkeys(spec.values)
-        )
+        wanted = {ids[pair] for pair in spec.values}
+        if wanted != current.get(variant.pk, set()):
+            VariantValue.objects.filter(variant=variant).delete()
+            VariantValue.objects.bulk_create(
+                VariantValue(variant=variant, value_id=pk) for pk in sorted(wanted)
+            )
 
 
-@dataclass(frozen=True)
-class PublishResult:
-    changed: list[int]
-    unchanged: list[int]
-
-
-def products_set_published(
-    *, product_ids: Sequence[int], published: bool, actor: Any, ip_address: str | None = None
-) -> PublishResult:
-    """Publish or unpublish products in bulk (at most ``MAX_BULK``); unknown ids are refused and
-    nothing changes. Each changed product is audited (``product.publish`` or
-    ``product.unpublish``); one ``ProductsChanged`` names them all."""
+def _bulk_ids(product_ids: Sequence[int]) -> list[int]:
+    """The ids without repeats, in order; refuses none and too many."""
     wanted = sorted(set(product_ids))
-    problems: list[str] = []
+    problems: list[Problem] = []
     if not wanted:
-        problems.append(_("name at least one product"))
+        problems.append(Problem(_("name at least one product")))
     if len(wanted) > MAX_BULK:
-        problems.append(_("at most %(n)s products at a time") % {"n": MAX_BULK})
+        problems.append(Problem(_("at most %(n)s products at a time") % {"n": MAX_BULK}))
     if problems:
         raise CatalogEditError(problems)
+    return wanted
+
+
+def _locked(product_ids: list[int]) -> list[Product]:
+    """The products, locked in primary-key order; refuses the lot if any id is unknown."""
+    products = list(Product.objects.select_for_update().filter(pk__in=product_ids).order_by("pk"))
+    missing = sorted(set(product_ids) - {p.pk for p in products})
+    if missing:
+        raise CatalogEditError(
+            [Problem(_("unknown product %(id)s") % {"id": product_id}) for product_id in missing]
+        )
+    return products
+
+
+def _bulk_set(
+    *,
+    product_ids: Sequence[int],
+    field_name: str,
+    value: Any,
+    action: str,
+    actor: Any,
+    ip_address: str | None,
+) -> BulkResult:
+    """Set one field of many products: lock them, write those that differ, audit each with the
+    value before and after, and name them all in one ``ProductsChanged``."""
+    wanted = _bulk_ids(product_ids)
     with transaction.atomic():
-        products = list(Product.objects.select_for_update().filter(pk__in=wanted).order_by("pk"))
-        missing = sorted(set(wanted) - {p.pk for p in products})
-        if missing:
-            raise CatalogEditError(
-                [_("unknown product %(id)s") % {"id": product_id} for product_id in missing]
-            )
-        changed = [p for p in products if p.is_published != published]
-        Product.objects.filter(pk__in=[p.pk for p in changed]).update(is_published=published)
+        products = _locked(wanted)
+        changed = [p for p in products if getattr(p, field_name) != value]
+        Product.objects.filter(pk__in=[p.pk for p in changed]).update(
+            **{field_name: value, "updated_at": timezone.now()}
+        )
         for product in changed:
             audit_record(
                 actor=actor,
-                action="product.publish" if published else "product.unpublish",
+                action=action,
                 target=product,
-                before={"is_published": not published},
-                after={"is_published": published},
+                before={field_name: getattr(product, field_name)},
+                after={field_name: value},
                 ip_address=ip_address,
             )
         if changed:
             event_publish(ProductsChanged(product_ids=[p.pk for p in changed]))
-    return PublishResult(
+    return BulkResult(
         changed=[p.pk for p in changed],
         unchanged=[p.pk for p in products if p not in changed],
+    )
+
+
+def products_set_published(
+    *, product_ids: Sequence[int], published: bool, actor: Any, ip_address: str | None = None
+) -> BulkResult:
+    """Publish or unpublish products in bulk (at most ``MAX_BULK``); unknown ids are refused and
+    nothing changes. Each changed product is audited (``product.publish`` or
+    ``product.unpublish``); one ``ProductsChanged`` names them all."""
+    return _bulk_set(
+        product_ids=product_ids,
+        field_name="is_published",
+        value=published,
+        action="product.publish" if published else "product.unpublish",
+        actor=actor,
+        ip_address=ip_address,
+    )
+
+
+def products_move(
+    *, product_ids: Sequence[int], category_id: int, actor: Any, ip_address: str | None = None
+) -> BulkResult:
+    """Move products in bulk (at most ``MAX_BULK``) into one category; an unknown product or
+    category is refused and nothing moves. Each moved product is audited (``product.move``, its
+    category before and after); one ``ProductsChanged`` names them all."""
+    if not Category.objects.filter(pk=category_id).exists():
+        raise CatalogEditError(
+            [Problem(_("unknown category %(id)s") % {"id": category_id}, "category")]
+        )
+    return _bulk_set(
+        product_ids=product_ids,
+        field_name="category_id",
+        value=category_id,
+        action="product.move",
+        actor=actor,
+        ip_address=ip_address,
     )

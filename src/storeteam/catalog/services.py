@@ -12,7 +12,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
 
 from storeteam.catalog.events import AttributesChanged, ProductsChanged
 from storeteam.catalog.models import (
@@ -31,7 +30,6 @@ from storeteam.catalog.models import (
     Variant,
     VariantValue,
 )
-from storeteam.core.audit import audit_record
 from storeteam.core.errors import DomainError
 from storeteam.core.events import event_publish
 
@@ -93,7 +91,8 @@ class ImportResult:
     product_ids: list[int]
 
 
-def _languages() -> list[str]:
+def languages() -> list[str]:
+    """The store's language codes, the main one first."""
     return [code for code, _name in settings.LANGUAGES]
 
 
@@ -122,9 +121,17 @@ class _Slugs:
         return bool(self.model.objects.filter(language=language, slug=slug).exists())
 
 
+def free_slug(model: Any, language: str, name: str) -> str:
+    """A slug for ``name`` not yet used in ``language`` among ``model``'s rows (a number is added
+    when the plain one is taken)."""
+    slugs = _Slugs(model, [language])
+    slugs.load(language, {slugify(name, allow_unicode=True)[:200] or "item"})
+    return slugs.make(language, name)
+
+
 def attributes_ensure(specs: Sequence[AttributeSpec]) -> dict[str, Attribute]:
     """Create attributes and their values that do not exist yet (by code); return all by code."""
-    languages = _languages()
+    language_codes = languages()
     with transaction.atomic():
         existing = {a.code: a for a in Attribute.objects.filter(code__in=[s.code for s in specs])}
         for position, spec in enumerate(specs):
@@ -144,7 +151,7 @@ def attributes_ensure(specs: Sequence[AttributeSpec]) -> dict[str, Attribute]:
                     AttributeTranslation(
                         attribute=attribute, language=lang, name=_text(spec.names, lang)
                     )
-                    for lang in languages
+                    for lang in language_codes
                 )
                 existing[spec.code] = attribute
             known = set(attribute.values.values_list("code", flat=True))
@@ -156,7 +163,7 @@ def attributes_ensure(specs: Sequence[AttributeSpec]) -> dict[str, Attribute]:
                 )
                 AttributeValueTranslation.objects.bulk_create(
                     AttributeValueTranslation(value=value, language=lang, name=_text(names, lang))
-                    for lang in languages
+                    for lang in language_codes
                 )
         event_publish(AttributesChanged(attribute_codes=[s.code for s in specs]))
     return existing
@@ -178,7 +185,7 @@ def catalog_import(
     import with one bad product writes nothing and reports every problem it found. Publishes
     ``ProductsChanged`` for the new products (in chunks), which rebuilds their listing.
     """
-    languages = _languages()
+    language_codes = languages()
     default = settings.LANGUAGE_CODE
     known_categories = dict(existing_categories or {})
     values = {
@@ -190,9 +197,9 @@ def catalog_import(
         raise CatalogImportError(problems)
 
     with transaction.atomic():
-        category_ids = _create_categories(categories, known_categories, languages)
+        category_ids = _create_categories(categories, known_categories, language_codes)
         known_categories.update(category_ids)
-        product_ids = _create_products(products, known_categories, values, languages)
+        product_ids = _create_products(products, known_categories, values, language_codes)
         for start in range(0, len(product_ids), EVENT_CHUNK):
             event_publish(ProductsChanged(product_ids=product_ids[start : start + EVENT_CHUNK]))
     return ImportResult(category_ids=category_ids, product_ids=product_ids)
@@ -371,322 +378,3 @@ def _create_products(
         )
         product_ids.extend(p.pk for p in products)
     return product_ids
-
-
-# --- Editing from the catalog workspace (S12): one product or category at a time, or in bulk. ---
-
-
-class CatalogEditError(DomainError):
-    """The change cannot be saved; ``problems`` maps a field (or "") to what is wrong."""
-
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" if k else v for k, v in problems.items()))
-        self.problems = problems
-
-
-@dataclass(frozen=True)
-class TextsSpec:
-    """A name, slug (empty: made from the name) and description in one language."""
-
-    name: str
-    slug: str = ""
-    description: str = ""
-
-
-MAX_BULK = 1000
-
-
-def products_set_published(
-    *, product_ids: Sequence[int], published: bool, actor: Any, ip_address: str | None = None
-) -> int:
-    """Publish or withdraw many products at once; returns how many changed."""
-    ids = sorted(set(product_ids))[:MAX_BULK]
-    with transaction.atomic():
-        changed = list(
-            Product.objects.filter(pk__in=ids)
-            .exclude(is_published=published)
-            .values_list("pk", flat=True)
-        )
-        if not changed:
-            return 0
-        Product.objects.filter(pk__in=changed).update(
-            is_published=published, updated_at=timezone.now()
-        )
-        audit_record(
-            actor=actor,
-            action="catalog.products_publish" if published else "catalog.products_withdraw",
-            after={"product_ids": changed},
-            ip_address=ip_address,
-        )
-        event_publish(ProductsChanged(product_ids=changed))
-    return len(changed)
-
-
-def products_move(
-    *, product_ids: Sequence[int], category: Category, actor: Any, ip_address: str | None = None
-) -> int:
-    """Move many products to one category; returns how many moved."""
-    ids = sorted(set(product_ids))[:MAX_BULK]
-    with transaction.atomic():
-        moved = list(
-            Product.objects.filter(pk__in=ids)
-            .exclude(category=category)
-            .values_list("pk", flat=True)
-        )
-        if not moved:
-            return 0
-        Product.objects.filter(pk__in=moved).update(category=category, updated_at=timezone.now())
-        audit_record(
-            actor=actor,
-            action="catalog.products_move",
-            target=category,
-            after={"product_ids": moved},
-            ip_address=ip_address,
-        )
-        event_publish(ProductsChanged(product_ids=moved))
-    return len(moved)
-
-
-def _texts_problems(
-    model: Any, owner: str, owner_id: int | None, texts: dict[str, TextsSpec]
-) -> tuple[dict[str, str], dict[str, str]]:
-    """Problems with the names and slugs, and the slug each language will have."""
-    default = settings.LANGUAGE_CODE
-    problems: dict[str, str] = {}
-    slugs: dict[str, str] = {}
-    if not texts.get(default) or not texts[default].name.strip():
-        problems[f"name_{default}"] = str(_("A name in the store's main language is required."))
-    for lang in _languages():
-        spec = texts.get(lang)
-        name = (spec.name if spec else "").strip() or (
-            texts[default].name.strip() if texts.get(default) else ""
-        )
-        if len(name) > 200:
-            problems[f"name_{lang}"] = str(_("At most 200 characters."))
-        slug = slugify((spec.slug if spec else "") or name, allow_unicode=True)[:200]
-        if not slug and name:
-            problems[f"slug_{lang}"] = str(_("This slug has no letters or digits."))
-        taken = model.objects.filter(language=lang, slug=slug).exclude(**{owner: owner_id})
-        if slug and taken.exists():
-            problems[f"slug_{lang}"] = str(
-                _("The address “%(slug)s” is already used by another page.") % {"slug": slug}
-            )
-        slugs[lang] = slug
-    return problems, slugs
-
-
-@dataclass(frozen=True)
-class ProductChange:
-    category_id: int
-    texts: dict[str, TextsSpec]
-    tax_class: str = TaxClass.STANDARD
-    is_published: bool = True
-
-
-def product_update(
-    *, product: Product, change: ProductChange, actor: Any, ip_address: str | None = None
-) -> Product:
-    """Save a product's texts in every language, its category, tax class and publishing.
-
-    A language left empty takes the main language's name; a slug left empty is made from the
-    name. Slugs stay unique per language. The storefront and search follow through events.
-    """
-    problems, slugs = _texts_problems(ProductTranslation, "product_id", product.pk, change.texts)
-    if not Category.objects.filter(pk=change.category_id).exists():
-        problems["category"] = str(_("Choose a category."))
-    if change.tax_class not in TaxClass.values:
-        problems["tax_class"] = str(_("Choose a tax class."))
-    if problems:
-        raise CatalogEditError(problems)
-    default = change.texts[settings.LANGUAGE_CODE]
-    with transaction.atomic():
-        product = Product.objects.select_for_update().get(pk=product.pk)
-        before = _product_state(product)
-        product.category_id = change.category_id
-        product.tax_class = change.tax_class
-        product.is_published = change.is_published
-        product.save()
-        for lang in _languages():
-            spec = change.texts.get(lang) or TextsSpec(name="")
-            ProductTranslation.objects.update_or_create(
-                product=product,
-                language=lang,
-                defaults={
-                    "name": (spec.name.strip() or default.name.strip())[:255],
-                    "slug": slugs[lang],
-                    "description": spec.description.strip() or default.description.strip(),
-                },
-            )
-        audit_record(
-            actor=actor,
-            action="catalog.product_update",
-            target=product,
-            before=before,
-            after=_product_state(product),
-            ip_address=ip_address,
-        )
-        event_publish(ProductsChanged(product_ids=[product.pk]))
-    return product
-
-
-def _product_state(product: Product) -> dict[str, Any]:
-    return {
-        "category_id": product.category_id,
-        "tax_class": product.tax_class,
-        "is_published": product.is_published,
-        "texts": {
-            t.language: [t.name, t.slug]
-            for t in ProductTranslation.objects.filter(product=product).order_by("language")
-        },
-    }
-
-
-@dataclass(frozen=True)
-class CategoryChange:
-    texts: dict[str, TextsSpec]
-    is_published: bool = True
-
-
-def category_save(
-    *,
-    change: CategoryChange,
-    actor: Any,
-    category: Category | None = None,
-    parent: Category | None = None,
-    ip_address: str | None = None,
-) -> Category:
-    """Create a category under ``parent`` (or at the root), or change ``category``'s texts and
-    publishing. Products in it are relisted, since a withdrawn category hides its products."""
-    problems, slugs = _texts_problems(
-        CategoryTranslation, "category_id", category.pk if category else None, change.texts
-    )
-    if problems:
-        raise CatalogEditError(problems)
-    default = change.texts[settings.LANGUAGE_CODE]
-    with transaction.atomic():
-        if category is None:
-            prefix = parent.path if parent else ""
-            position = (
-                Category.objects.filter(parent=parent)
-                .order_by("-position")
-                .values_list("position", flat=True)
-                .first()
-                or 0
-            ) + 1
-            category = Category.objects.create(
-                parent=parent,
-                path=f"{prefix}{position:04d}.",
-                depth=prefix.count("."),
-                position=position,
-                is_published=change.is_published,
-            )
-            before: dict[str, Any] = {}
-        else:
-            category = Category.objects.select_for_update().get(pk=category.pk)
-            before = {"is_published": category.is_published}
-            category.is_published = change.is_published
-            category.save()
-        for lang in _languages():
-            spec = change.texts.get(lang) or TextsSpec(name="")
-            CategoryTranslation.objects.update_or_create(
-                category=category,
-                language=lang,
-                defaults={
-                    "name": (spec.name.strip() or default.name.strip())[:200],
-                    "slug": slugs[lang],
-                    "description": spec.description.strip() or default.description.strip(),
-                },
-            )
-        audit_record(
-            actor=actor,
-            action="catalog.category_save",
-            target=category,
-            before=before,
-            after={"is_published": category.is_published, "slugs": slugs},
-            ip_address=ip_address,
-        )
-        product_ids = list(
-            Product.objects.filter(category__path__startswith=category.path).values_list(
-                "pk", flat=True
-            )
-        )
-        for start in range(0, len(product_ids), EVENT_CHUNK):
-            event_publish(ProductsChanged(product_ids=product_ids[start : start + EVENT_CHUNK]))
-    return category
-
-
-def variants_save(
-    *, product: Product, variants: Sequence[VariantSpec], actor: Any, ip_address: str | None = None
-) -> list[Variant]:
-    """Add the product's new variants and update the barcode and weight of those it has (by SKU).
-
-    A SKU that belongs to another product, an unknown option value, or a barcode used elsewhere
-    is refused with every problem named, and nothing is saved. Variants not named are kept.
-    """
-    values = {
-        (v.attribute.code, v.code): v
-        for v in AttributeValue.objects.select_related("attribute").filter(
-            attribute__is_variant_axis=True
-        )
-    }
-    mine = {v.sku: v for v in Variant.objects.filter(product=product)}
-    others = set(
-        Variant.objects.filter(sku__in=[v.sku for v in variants])
-        .exclude(product=product)
-        .values_list("sku", flat=True)
-    )
-    problems: dict[str, str] = {}
-    for spec in variants:
-        if not spec.sku or len(spec.sku) > 64:
-            problems[spec.sku or "sku"] = str(_("A SKU has 1 to 64 characters."))
-        elif spec.sku in others:
-            problems[spec.sku] = str(_("This SKU belongs to another product."))
-        for pair in spec.values:
-            if pair not in values:
-                problems[spec.sku] = str(
-                    _("Unknown option %(option)s.") % {"option": f"{pair[0]}={pair[1]}"}
-                )
-        if (
-            spec.barcode
-            and Variant.objects.filter(barcode=spec.barcode).exclude(sku=spec.sku).exists()
-        ):
-            problems[spec.sku] = str(_("This barcode belongs to another variant."))
-    if problems:
-        raise CatalogEditError(problems)
-    with transaction.atomic():
-        saved = []
-        position = len(mine)
-        for spec in variants:
-            variant = mine.get(spec.sku)
-            if variant is None:
-                variant = Variant.objects.create(
-                    product=product,
-                    sku=spec.sku,
-                    barcode=spec.barcode or None,
-                    weight_grams=spec.weight_grams,
-                    position=position,
-                )
-                position += 1
-                VariantValue.objects.bulk_create(
-                    VariantValue(variant=variant, value=values[pair]) for pair in spec.values
-                )
-            elif (variant.barcode or None, variant.weight_grams) != (
-                spec.barcode or None,
-                spec.weight_grams,
-            ):
-                variant.barcode = spec.barcode or None
-                variant.weight_grams = spec.weight_grams
-                variant.save(update_fields=["barcode", "weight_grams"])
-            saved.append(variant)
-        kind = ProductKind.CONFIGURABLE if position > 1 else ProductKind.SIMPLE
-        if product.kind != kind:
-            Product.objects.filter(pk=product.pk).update(kind=kind)
-        audit_record(
-            actor=actor,
-            action="catalog.variants_save",
-            target=product,
-            after={"skus": [v.sku for v in saved]},
-            ip_address=ip_address,
-        )
-        event_publish(ProductsChanged(product_ids=[product.pk]))
-    return saved

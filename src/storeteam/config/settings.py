@@ -161,6 +161,10 @@ LOCALE_PATHS = [SRC_DIR / "locale"]
 # The storefront's currency per language until shoppers can choose; the default for the rest.
 STORE_CURRENCY_BY_LANGUAGE = {"sv": "SEK"}
 STORE_DEFAULT_CURRENCY = "EUR"
+# The country whose warehouses count for a shopper's stock, per language, until shoppers choose
+# where they want delivery; the default for the rest (the store ships from Sweden).
+STORE_COUNTRY_BY_LANGUAGE = {"sv": "SE", "fr": "FR", "nl": "NL"}
+STORE_DEFAULT_COUNTRY = "SE"
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env.text("TIME_ZONE", "Europe/Stockholm")

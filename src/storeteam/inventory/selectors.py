@@ -59,6 +59,32 @@ def salable_quantities(*, variant_ids: Iterable[int], country: str | None) -> di
     return result
 
 
+def salable_quantities_by_country(
+    *, variant_ids: Iterable[int], countries: Iterable[str]
+) -> dict[str, dict[int, int]]:
+    """``salable_quantities`` for several countries at once, as {country: {variant id: units}}:
+    one query, however many variants and countries (a warehouse serving two of them counts in
+    both)."""
+    ids = sorted(set(variant_ids))
+    wanted = sorted({c.upper() for c in countries})
+    result = {country: dict.fromkeys(ids, 0) for country in wanted}
+    if not ids or not wanted:
+        return result
+    totals = (
+        Stock.objects.filter(
+            variant_id__in=ids, warehouse__is_active=True, warehouse__serves__country__in=wanted
+        )
+        .values("variant_id", "warehouse__serves__country")
+        .annotate(total=Sum(SALABLE))
+        .order_by()
+    )
+    for variant_id, country, total in totals.values_list(
+        "variant_id", "warehouse__serves__country", "total"
+    ):
+        result[country][variant_id] = total or 0
+    return result
+
+
 def salable_quantity(*, variant_id: int, country: str | None) -> int:
     return salable_quantities(variant_ids=[variant_id], country=country)[variant_id]
 

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from storeteam.catalog.models import AttributeValue, Category, Product
+from storeteam.catalog.models import AttributeValue, Category, Product, Variant
 
 
 class ListingEntry(models.Model):
@@ -72,6 +72,40 @@ class ListingState(models.Model):
 
     def __str__(self) -> str:
         return f"listing version {self.version}"
+
+
+class VariantStockShown(models.Model):
+    """What a product page last showed about a variant's stock for shoppers in one country:
+    ``level`` is its salable units up to LOW_STOCK_SHOWN + 1 (0 out of stock, 1 to 5 "only N
+    left", 6 in stock). Kept by storefront.services.stock_shown_refresh from StockLevelsChanged,
+    which raises the product's ProductPageState.version whenever a level changes: a sale that
+    leaves plenty in stock writes nothing, so cached pages stay."""
+
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="+")
+    country = models.CharField(max_length=2)
+    level = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["variant", "country"], name="stock_shown_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"variant {self.variant_id} in {self.country}: {self.level}"
+
+
+class ProductPageState(models.Model):
+    """One row per product whose page's stock has changed: ``version`` is part of the cached
+    page's key (with the listing's version), so raising it drops that product's cached pages,
+    and only those, in every process at once."""
+
+    product = models.OneToOneField(
+        Product, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    version = models.PositiveBigIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"page of product {self.product_id}: version {self.version}"
 
 
 class MerchandisingAction(models.TextChoices):

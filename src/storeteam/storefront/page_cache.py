@@ -3,8 +3,10 @@
 A shopper's page is the same for every anonymous visitor in one language, so its HTML is kept
 in the cache under the listing's version (storefront.selectors.listing_version): any change to
 products, prices or attributes raises the version in the same transaction, so no process serves
-a stale page, whatever cache backend it has. A request that carries a session or messages, or a
-response that sets a cookie, is never cached.
+a stale page, whatever cache backend it has. A product page's key also carries its own version
+(storefront.models.ProductPageState), raised when the stock it shows changes, read in the same
+query. A request that carries a session or messages, or a response that sets a cookie or says
+``Cache-Control: no-store``, is never cached.
 
 Forms on a cached page (add to cart) still carry a CSRF token of the visitor's own: the page is
 rendered with a placeholder where the token goes (``csrf_input_value``), kept that way in the
@@ -27,7 +29,7 @@ from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
-from storeteam.storefront.selectors import listing_version
+from storeteam.storefront.selectors import listing_version, product_page_versions
 
 PAGE_SECONDS = 600
 CSRF_PLACEHOLDER = "storeteam-csrf-token-of-this-visitor"
@@ -57,8 +59,11 @@ def _cacheable_request(request: HttpRequest) -> bool:
     )
 
 
-def shopper_page_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Serve the view's page from the cache for anonymous shoppers while the listing holds."""
+def _page_cache(
+    view: Callable[..., HttpResponse], versions: Callable[..., tuple[int, int]]
+) -> Callable[..., HttpResponse]:
+    """Serve ``view``'s page from the cache for anonymous shoppers while ``versions`` (called
+    with the view's arguments: the listing's version and the page's own) hold."""
 
     @functools.wraps(view)
     def cached_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -66,20 +71,42 @@ def shopper_page_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
             return view(request, *args, **kwargs)
         # Pages hold absolute links (canonical, Open Graph), so scheme and host are in the key.
         raw = f"{request.scheme}://{request.get_host()}|{get_language()}|{request.get_full_path()}"
-        version = listing_version()
-        request.listing_version = version  # type: ignore[attr-defined]  # the view reuses it
+        listing, page = versions(*args, **kwargs)
+        request.listing_version = listing  # type: ignore[attr-defined]  # the view reuses it
         request.shopper_page_cacheable = True  # type: ignore[attr-defined]
-        key = f"storefront:page:{version}:{hashlib.sha256(raw.encode()).hexdigest()}"
+        digest = hashlib.sha256(raw.encode()).hexdigest()
+        key = f"storefront:page:{listing}:{page}:{digest}"
         stored = cache.get(key)
         if stored is not None:
             content, content_type = stored
             response = HttpResponse(content, content_type=content_type)
         else:
             response = view(request, *args, **kwargs)
-            if response.status_code == 200 and not response.cookies and not response.streaming:
+            if (
+                response.status_code == 200
+                and not response.cookies
+                and not response.streaming
+                and "no-store" not in response.get("Cache-Control", "")
+            ):
                 cache.set(key, (response.content, response["Content-Type"]), PAGE_SECONDS)
         _with_csrf_token(request, response)
         patch_vary_headers(response, ["Cookie"])
         return response
 
     return cached_view
+
+
+def shopper_page_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve the view's page from the cache for anonymous shoppers while the listing holds."""
+    return _page_cache(view, lambda *args, **kwargs: (listing_version(), 0))
+
+
+def product_page_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve a product page (the view takes ``slug``) from the cache for anonymous shoppers
+    while the listing and the product's own page version hold (one query for both)."""
+    return _page_cache(
+        view,
+        lambda *args, slug: product_page_versions(
+            slug=slug, language=get_language() or settings.LANGUAGE_CODE
+        ),
+    )

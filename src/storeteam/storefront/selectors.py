@@ -9,8 +9,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from storeteam.catalog.models import (
     Attribute,
@@ -471,6 +481,30 @@ def category_children(category: Category | None, language: str) -> list[Category
     )
 
 
+LOW_STOCK_SHOWN = 5  # from this many salable units down, a page says "only N left"
+
+
+def stock_level(salable: int) -> int:
+    """What a page shows of ``salable`` units: 0 (out of stock), 1 to LOW_STOCK_SHOWN (that many
+    left), or LOW_STOCK_SHOWN + 1 (in stock). A page changes only when this does."""
+    return max(0, min(salable, LOW_STOCK_SHOWN + 1))
+
+
+def store_country(language: str) -> str:
+    """The country whose warehouses count for a shopper in ``language`` (settings)."""
+    return str(
+        settings.STORE_COUNTRY_BY_LANGUAGE.get(language, settings.STORE_DEFAULT_COUNTRY)
+    ).upper()
+
+
+def store_countries() -> list[str]:
+    """Every country a shopper's page may count stock for."""
+    return sorted(
+        {str(c).upper() for c in settings.STORE_COUNTRY_BY_LANGUAGE.values()}
+        | {str(settings.STORE_DEFAULT_COUNTRY).upper()}
+    )
+
+
 @dataclass(frozen=True)
 class VariantOption:
     variant_id: int
@@ -478,6 +512,16 @@ class VariantOption:
     label: str
     price: Decimal | None
     compare_at: Decimal | None
+    stock: int = 0  # stock_level: 0 out, 1..LOW_STOCK_SHOWN left, LOW_STOCK_SHOWN + 1 plenty
+
+    @property
+    def is_available(self) -> bool:
+        """Priced in the shopper's currency and in stock for the shopper's country."""
+        return self.price is not None and self.stock > 0
+
+    @property
+    def is_low(self) -> bool:
+        return 0 < self.stock <= LOW_STOCK_SHOWN
 
 
 @dataclass(frozen=True)
@@ -494,12 +538,38 @@ class ProductPage:
     images: list[ProductImage]
     category: CategoryTranslation | None
     alternates: dict[str, str]  # language -> slug
+    # Whether every variant's stock level is the one recorded from StockLevelsChanged
+    # (VariantStockShown), whose next change drops a cached copy of this page; False while a
+    # change is on its way, when the page must not be kept.
+    stock_settled: bool = True
+
+    @property
+    def stock(self) -> int:
+        """The stock level the page states for the product: its only variant's; with several,
+        in stock while any can be bought (each variant states its own)."""
+        if not self.is_available:
+            return 0
+        return self.variants[0].stock if len(self.variants) == 1 else LOW_STOCK_SHOWN + 1
+
+    @property
+    def is_low(self) -> bool:
+        return 0 < self.stock <= LOW_STOCK_SHOWN
+
+    @property
+    def first_available(self) -> VariantOption | None:
+        """The variant chosen when the page opens: the first a shopper can buy."""
+        return next((v for v in self.variants if v.is_available), None)
 
 
-def product_page(*, slug: str, language: str, currency: str) -> ProductPage | None:
-    """A published product by its slug in ``language``, with variants priced in ``currency``."""
+def product_page(*, slug: str, language: str, currency: str, country: str) -> ProductPage | None:
+    """A published product by its slug in ``language``, with variants priced in ``currency`` and
+    their salable stock for shoppers in ``country`` (``inventory.selectors.salable_quantities``).
+
+    The price is the lowest of the variants a shopper can buy (of those priced when none can)."""
     from storeteam.catalog.models import Variant, VariantValue
+    from storeteam.inventory.selectors import salable_quantities
     from storeteam.pricing.models import VariantPrice
+    from storeteam.storefront.models import VariantStockShown
 
     text = (
         ProductTranslation.objects.select_related("product")
@@ -509,13 +579,24 @@ def product_page(*, slug: str, language: str, currency: str) -> ProductPage | No
     if text is None:
         return None
     product = text.product
-    variants = list(Variant.objects.filter(product=product).order_by("position", "id"))
+    variants = list(
+        Variant.objects.filter(product=product)
+        .annotate(
+            shown=Subquery(
+                VariantStockShown.objects.filter(variant_id=OuterRef("pk"), country=country).values(
+                    "level"
+                )[:1]
+            )
+        )
+        .order_by("position", "id")
+    )
     prices = {
         p.variant_id: p
         for p in VariantPrice.objects.filter(
             variant__in=variants, price_list__currency=currency, price_list__is_default=True
         )
     }
+    salable = salable_quantities(variant_ids=[v.pk for v in variants], country=country)
     labels: dict[int, list[str]] = defaultdict(list)
     for variant_id, name in (
         VariantValue.objects.filter(variant__in=variants)
@@ -531,11 +612,16 @@ def product_page(*, slug: str, language: str, currency: str) -> ProductPage | No
             label=" / ".join(labels.get(v.pk, [])) or v.sku,
             price=prices[v.pk].amount if v.pk in prices else None,
             compare_at=prices[v.pk].compare_at if v.pk in prices else None,
+            stock=stock_level(salable[v.pk]),
         )
         for v in variants
     ]
-    priced = [o for o in options if o.price is not None]
-    cheapest = min(priced, key=lambda o: o.price or Decimal(0)) if priced else None
+    # A level not yet recorded is settled too: its first StockLevelsChanged raises the version.
+    settled = all(
+        v.shown is None or v.shown == o.stock for v, o in zip(variants, options, strict=True)
+    )
+    buyable = [o for o in options if o.is_available] or [o for o in options if o.price is not None]
+    cheapest = min(buyable, key=lambda o: o.price or Decimal(0)) if buyable else None
     alternates = dict(
         ProductTranslation.objects.filter(product=product).values_list("language", "slug")
     )
@@ -552,12 +638,34 @@ def product_page(*, slug: str, language: str, currency: str) -> ProductPage | No
         currency=currency,
         price=cheapest.price if cheapest else None,
         compare_at=cheapest.compare_at if cheapest else None,
-        is_available=bool(priced),
+        is_available=any(o.is_available for o in options),
         variants=options,
         images=list(ProductImage.objects.filter(product=product).order_by("position", "id")),
         category=category,
         alternates=alternates,
+        stock_settled=settled,
     )
+
+
+def product_page_versions(*, slug: str, language: str) -> tuple[int, int]:
+    """The listing's version and the version of the page of the product at ``slug`` in
+    ``language`` (0 before its stock first changed), in one query: the key of its cached page."""
+    from storeteam.storefront.models import ListingState, ProductPageState
+
+    state = ProductPageState.objects.filter(
+        product_id=Subquery(
+            ProductTranslation.objects.filter(slug=slug, language=language).values("product_id")[:1]
+        )
+    )
+    row = (
+        ListingState.objects.filter(pk=1)
+        .annotate(page=Subquery(state.values("version")[:1]))
+        .values_list("version", "page")
+        .first()
+    )
+    if row is None:  # nothing listed yet: the listing is at its first version
+        return 1, int(state.values_list("version", flat=True).first() or 0)
+    return int(row[0]), int(row[1] or 0)
 
 
 def translated_slug(*, kind: str, slug: str, language: str) -> str | None:

@@ -1,4 +1,5 @@
-"""Keeps the storefront's listing (storefront.models) in step with the catalog and prices."""
+"""Keeps the storefront's read models in step: the listing with the catalog and prices, what
+product pages show of the stock with inventory."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from django.db import transaction
 from django.db.models import F, Min
 from django.utils.translation import gettext as _
 
-from storeteam.catalog.models import Category, Product, ProductValue, VariantValue
+from storeteam.catalog.models import Category, Product, ProductValue, Variant, VariantValue
 from storeteam.core.audit import audit_record
 from storeteam.core.errors import DomainError
+from storeteam.inventory.selectors import salable_quantities_by_country
 from storeteam.pricing.models import VariantPrice
 from storeteam.storefront.models import (
     CategorySorting,
@@ -20,8 +22,15 @@ from storeteam.storefront.models import (
     ListingValue,
     MerchandisingAction,
     MerchandisingRule,
+    ProductPageState,
+    VariantStockShown,
 )
-from storeteam.storefront.selectors import Merchandising, merchandising_of
+from storeteam.storefront.selectors import (
+    Merchandising,
+    merchandising_of,
+    stock_level,
+    store_countries,
+)
 
 CHUNK = 1000
 
@@ -43,6 +52,65 @@ def listing_version_raise() -> None:
     updated = ListingState.objects.filter(pk=1).update(version=F("version") + 1)
     if not updated:
         ListingState.objects.get_or_create(pk=1, defaults={"version": 2})
+
+
+def stock_shown_refresh(*, variant_ids: Sequence[int]) -> list[int]:
+    """Record what product pages show of these variants' stock in each store country (see
+    ``selectors.stock_level``) and raise the page version of each product where that changed (a
+    variant sold out, back in stock, or down to its last few), so the cached pages of those
+    products, and only those, are dropped. Returns those products.
+
+    Run on every StockLevelsChanged, so it is cheap when nothing shows: two reads (the stock in
+    every store country in one query, and what pages show), no write, no lock. A sale that
+    leaves plenty in stock changes nothing here."""
+    ids = sorted(set(variant_ids))
+    countries = store_countries()
+    if not ids or not _stock_shown_changes(ids, countries):
+        return []
+    with transaction.atomic():
+        owners = dict(Variant.objects.filter(pk__in=ids).values_list("pk", "product_id"))
+        product_ids = sorted(set(owners.values()))
+        ProductPageState.objects.bulk_create(
+            [ProductPageState(product_id=pk) for pk in product_ids], ignore_conflicts=True
+        )
+        # Refreshes of the same products take turns from here (rows locked in key order), and
+        # each reads the stock after it has its turn: the last to write read the latest stock.
+        list(
+            ProductPageState.objects.select_for_update()
+            .filter(product_id__in=product_ids)
+            .order_by("product_id")
+            .values_list("product_id", flat=True)
+        )
+        changes = _stock_shown_changes(ids, countries)
+        VariantStockShown.objects.bulk_create(
+            [
+                VariantStockShown(variant_id=variant_id, country=country, level=level)
+                for (variant_id, country), level in sorted(changes.items())
+            ],
+            update_conflicts=True,
+            unique_fields=["variant", "country"],
+            update_fields=["level"],
+        )
+        changed = sorted({owners[variant_id] for variant_id, _country in changes})
+        ProductPageState.objects.filter(product_id__in=changed).update(version=F("version") + 1)
+    return changed
+
+
+def _stock_shown_changes(ids: list[int], countries: list[str]) -> dict[tuple[int, str], int]:
+    """(variant, country) -> the level pages should show, where it is not what they show."""
+    salable = salable_quantities_by_country(variant_ids=ids, countries=countries)
+    shown = {
+        (variant_id, country): level
+        for variant_id, country, level in VariantStockShown.objects.filter(
+            variant_id__in=ids, country__in=countries
+        ).values_list("variant_id", "country", "level")
+    }
+    return {
+        (variant_id, country): level
+        for country in countries
+        for variant_id in ids
+        if shown.get((variant_id, country)) != (level := stock_level(salable[country][variant_id]))
+    }
 
 
 def _rebuild_chunk(ids: list[int]) -> int:

@@ -13,6 +13,7 @@ from django.http import (
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
@@ -22,7 +23,7 @@ from storeteam.checkout.models import MAX_LINE_QUANTITY
 from storeteam.core.access import public
 from storeteam.storefront import selectors
 from storeteam.storefront.filters import listing_query_from, query_string
-from storeteam.storefront.page_cache import shopper_page_cache
+from storeteam.storefront.page_cache import product_page_cache, shopper_page_cache
 
 
 @public
@@ -113,11 +114,17 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @public
-@shopper_page_cache
+@product_page_cache
 def product(request: HttpRequest, slug: str) -> HttpResponse:
-    """A product: variants, price, availability, images, share links, structured data (S7, S8)."""
+    """A product: variants, price, stock for the shopper's country, images, share links,
+    structured data (S7, S8)."""
     language = get_language() or settings.LANGUAGE_CODE
-    page = selectors.product_page(slug=slug, language=language, currency=current_currency(language))
+    page = selectors.product_page(
+        slug=slug,
+        language=language,
+        currency=current_currency(language),
+        country=selectors.store_country(language),
+    )
     if page is None:
         return _to_translated_slug("product", slug, language, request)
     trail = selectors.category_trail(page.category.category, language) if page.category else []
@@ -134,7 +141,7 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
                         ),
                     )
                 )
-    return render(
+    response = render(
         request,
         "storefront/product.html",
         {
@@ -146,12 +153,15 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
             "main_image_url": request.build_absolute_uri(page.images[0].share_url)
             if page.images
             else "",
-            "default_variant": next(
-                (v.variant_id for v in page.variants if v.price is not None), None
-            ),
+            "default_variant": page.first_available.variant_id if page.first_available else None,
             "max_quantity": MAX_LINE_QUANTITY,
         },
     )
+    if not page.stock_settled:
+        # The stock moved and its event is on the way; until it is handled this page's cache
+        # key would not change with it, so this page is not kept.
+        patch_cache_control(response, no_store=True)
+    return response
 
 
 def _product_json_ld(
