@@ -47,6 +47,11 @@ NAVIGATION: tuple[NavItem, ...] = (
         _("Products at or below their low-stock threshold."),
     ),
     NavItem(
+        "backoffice:fulfilment",
+        _("Packing and shipping"),
+        _("Open work per warehouse, pick lists, packing, shipping and the print queues."),
+    ),
+    NavItem(
         "backoffice:payments",
         _("Payments"),
         _("Payments with their provider calls, webhooks and refunds; those to look at."),
