@@ -200,8 +200,11 @@ def packing(request: HttpRequest, shipment_id: int) -> HttpResponse:
     return _packing_page(request, _shipment(shipment_id))
 
 
-def _to_packing(shipment_id: int, anchor: str = "scan") -> HttpResponse:
-    return redirect(reverse("backoffice:fulfilment_packing", args=[shipment_id]) + f"#{anchor}")
+def _to_packing(shipment_id: int, anchor: str = "") -> HttpResponse:
+    # No fragment after a scan: browsers skip autofocus on a page opened at a fragment, and the
+    # scan input must have the focus so the scanner can go on.
+    url = reverse("backoffice:fulfilment_packing", args=[shipment_id])
+    return redirect(f"{url}#{anchor}" if anchor else url)
 
 
 @staff_permission(WORK_FULFILMENT)
