@@ -50,6 +50,8 @@ class RawPrinter:
     ``drop(after)``: reads ``after`` bytes of a job, then resets the connection (power cut,
     paper jam reboot).
     ``hang()``: reads the whole job but never closes (no confirmation).
+    ``answer_status()``: a Zebra's way: answers the host status request (``~HS``) that follows
+    a label, and leaves the connection open.
     ``received`` holds the complete jobs in order; ``partial`` what dropped jobs delivered."""
 
     def __init__(self) -> None:
@@ -121,6 +123,16 @@ class RawPrinter:
             self.partial.append(data)
             # Linger 0: close with a reset, the unread rest of the job is lost.
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        elif self.mode == "status":
+            data = b""
+            while b"~HS" not in data:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+            self.received.append(data)
+            conn.sendall(b"\x02030,0,0,1245,000,0,0,0,000,0,0,0\x03\r\n" * 3)
+            self._release.wait(timeout=10)  # keeps the connection open, as printers do
         elif self.mode == "hang":
             self.received.append(self._read_all(conn))
             self._release.wait(timeout=10)  # never closes: no confirmation for the sender
@@ -137,6 +149,11 @@ class RawPrinter:
 
     def drop(self, after: int = 64) -> None:
         self.mode, self.drop_after = "drop", after
+        if self._listener is None:
+            self._listen()
+
+    def answer_status(self) -> None:
+        self.mode = "status"
         if self._listener is None:
             self._listen()
 

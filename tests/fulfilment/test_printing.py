@@ -151,6 +151,24 @@ def test_a_printer_that_never_confirms_leaves_the_label_to_a_person(
         print_job_resolve(job_id=job.pk, action=REPRINT, actor="packer@store.example")
 
 
+def test_a_printer_answering_the_host_status_request_confirms_the_label(
+    shop: Shop, deliver_events: Any, printer: RawPrinter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(printing, "SEND_TIMEOUT", 2.0)
+    station = station_for(shop, printer.address)
+    parcel = shipped_parcel(shop, deliver_events, tracking="PN0012SE")
+    [job] = print_enqueue(shipment_id=parcel.pk, station_id=station.pk, kinds=LABEL)
+    printer.answer_status()
+
+    assert print_queue_run(station_id=station.pk).printed == 1
+
+    job.refresh_from_db()
+    assert job.status == PrintStatus.PRINTED
+    assert labels_in(printer.received, "PN0012SE") == 1
+    assert printer.received[0].split()[-2:] == [b"^XZ", b"~HS"]
+    assert bytes(job.content).rstrip().endswith(b"^XZ")  # the stored label is the label alone
+
+
 def test_a_job_left_sending_by_a_dead_worker_becomes_uncertain_and_is_not_resent(
     shop: Shop, deliver_events: Any, printer: RawPrinter
 ) -> None:

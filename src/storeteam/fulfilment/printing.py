@@ -6,8 +6,8 @@ A document is rendered once, when it is queued (``print_enqueue``), and stored w
 sending; however many workers run, one wins each job), sends it with no transaction open, and
 records the outcome:
 
-- printed: the printer took every byte (it closed the connection after our end of data, or the
-  file is in place);
+- printed: the printer took every byte (it answered the ZPL host status request ``~HS`` sent
+  after a label, or closed the connection after our end of data, or the file is in place);
 - back to queued with a backoff: nothing reached the printer (connection refused, host down,
   directory not writable); after ``PRINT_MAX_ATTEMPTS`` the job is failed, still safe to resend;
 - uncertain: bytes may have reached the printer without a confirmation (the connection broke
@@ -118,8 +118,15 @@ def printer_directory(address: str) -> Path:
     return path if path.is_absolute() else Path(settings.VAR_DIR) / path
 
 
+# ZPL's host status request: the printer answers at once with three STX ... ETX strings. Sent
+# after a label, the answer means the printer has read every byte before it.
+HOST_STATUS = b"\n~HS\n"
+ETX = b"\x03"
+
+
 def _send_tcp(address: str, content: bytes) -> None:
     parts = urlsplit(address)
+    ask_status = content.lstrip().startswith(b"^XA")
     try:
         sock = socket.create_connection(
             (parts.hostname or "", parts.port or 9100), timeout=CONNECT_TIMEOUT
@@ -128,12 +135,15 @@ def _send_tcp(address: str, content: bytes) -> None:
         raise PrinterUnreachableError(str(exc) or exc.__class__.__name__) from exc
     try:
         sock.settimeout(SEND_TIMEOUT)
-        sock.sendall(content)
-        # End of data; a raw-port printer closes its side once it has read everything. That
-        # close is the confirmation; a reset or silence is not.
+        sock.sendall(content + HOST_STATUS if ask_status else content)
+        # End of data. The confirmation is the printer's status answer (ZPL), or the printer
+        # closing its side once it has read everything; a reset or silence is not.
         sock.shutdown(socket.SHUT_WR)
-        while sock.recv(4096):
-            pass  # status bytes some printers send back
+        answer = b""
+        while chunk := sock.recv(4096):
+            answer += chunk
+            if ask_status and answer.count(ETX) >= 3:
+                break
     except OSError as exc:
         raise PrinterUncertainError(str(exc) or exc.__class__.__name__) from exc
     finally:
