@@ -193,3 +193,27 @@ def test_navigation_shows_only_what_the_role_may_open(people: dict[str, Any]) ->
     assert 'href="/staff/orders/"' in head
     assert 'href="/staff/orders/"' not in marketing
     assert 'href="/staff/orders/"' not in developer
+
+
+def test_the_walk_includes_the_logistics_workspace() -> None:
+    # The fulfilment screens (F1, F2): pages need view_fulfilment, actions work_fulfilment.
+    declared = {r.name: r.access for r in site_routes() if r.name.startswith("fulfilment")}
+    assert {
+        name for name, a in declared.items() if a == Access("staff", "fulfilment.view_fulfilment")
+    } == {
+        "fulfilment",
+        "fulfilment_warehouse",
+        "fulfilment_pick_list",
+        "fulfilment_packing",
+        "fulfilment_station",
+    }
+    assert {
+        name for name, a in declared.items() if a == Access("staff", "fulfilment.work_fulfilment")
+    } == {
+        "fulfilment_pick_list_new",
+        "fulfilment_pack",
+        "fulfilment_split",
+        "fulfilment_ship",
+        "fulfilment_reprint",
+        "fulfilment_print_job_decide",
+    }

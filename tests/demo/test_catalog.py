@@ -28,8 +28,10 @@ from storeteam.demo.catalog import (
     demo_catalog_build,
     demo_catalog_data,
 )
+from storeteam.demo.fulfilment import demo_stations_ensure
 from storeteam.demo.images import demo_picture
 from storeteam.demo.words import vocabulary_problems
+from storeteam.fulfilment.models import PackingStation
 from storeteam.pricing.models import PriceList, TaxRate, VariantPrice
 from storeteam.storefront.models import ListingEntry
 
@@ -212,6 +214,15 @@ def test_the_command_builds_the_catalog_lists_it_and_prints_the_logins() -> None
     assert "30 categories, 816 products" in out.getvalue()
     assert "customer" in out.getvalue()
     assert "100% products 816/816" in err.getvalue()
+    assert "Packing stations: 4" in out.getvalue()
+    assert sorted(PackingStation.objects.values_list("code", "printer")) == [
+        ("lyon-1", "dir:prints/lyon-1"),
+        ("sto-1", "dir:prints/sto-1"),
+        ("sto-2", "dir:prints/sto-2"),
+        ("tilburg-1", "dir:prints/tilburg-1"),
+    ]
+    assert len(demo_stations_ensure()) == 4  # idempotent: the same four, updated
+    assert PackingStation.objects.count() == 4
 
 
 def test_demo_pictures_are_drawn_the_same_every_time_and_differ_by_colour_and_type() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from storeteam.checkout.services import checkout_place, order_cancel
+from storeteam.checkout.services import order_cancel
 from storeteam.fulfilment.models import Shipment, ShipmentStatus
 from storeteam.fulfilment.selectors import open_work, work_by_warehouse
 from storeteam.fulfilment.services import (
@@ -23,26 +23,14 @@ from storeteam.fulfilment.services import (
 from storeteam.inventory.models import Stock
 from storeteam.orders.choices import OrderStatus
 from storeteam.orders.models import Order
-from tests.checkout.fixtures import build_shop, cart_with, details
+from tests.checkout.fixtures import build_shop
+from tests.fulfilment.fixtures import order_of, pack_all
 from tests.inventory.fixtures import assert_ledger_balances
 
 pytestmark = pytest.mark.django_db
 
 JACKET = "WOOL-JACKET-M"
 SHIRT = "LINEN-SHIRT-S"
-
-
-def order_of(shop: Any, lines: dict[str, int], deliver_events: Any) -> Order:
-    cart = cart_with(shop, lines)
-    result = checkout_place(cart=cart, key=cart.checkout_key, details=details(), language="sv")
-    assert result.order is not None, result.message
-    deliver_events()  # OrderAllocated opens the shipments
-    return result.order
-
-
-def pack_all(shipment: Shipment) -> None:
-    for line in shipment.lines.all():
-        pack_scan(shipment_id=shipment.pk, code=line.sku, quantity=line.quantity, actor="packer")
 
 
 def test_an_allocated_order_becomes_a_parcel_that_is_picked_packed_and_shipped(

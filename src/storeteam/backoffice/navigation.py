@@ -57,6 +57,11 @@ NAVIGATION: tuple[NavItem, ...] = (
         _("Returns to decide, receive, inspect and refund; return reasons per product."),
     ),
     NavItem(
+        "backoffice:fulfilment",
+        _("Packing and shipping"),
+        _("Open work per warehouse, pick lists, packing, shipping and the print queues."),
+    ),
+    NavItem(
         "backoffice:payments",
         _("Payments"),
         _("Payments with their provider calls, webhooks and refunds; those to look at."),

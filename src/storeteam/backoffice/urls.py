@@ -3,6 +3,7 @@ from django.urls import path
 from storeteam.backoffice import (
     catalog_image_views,
     catalog_views,
+    fulfilment_views,
     inventory_views,
     orders_views,
     payments_views,
@@ -101,5 +102,56 @@ urlpatterns = [
         "orders/<int:order_id>/attention/",
         orders_views.order_attention_view,
         name="order_attention_clear",
+    ),
+    path("fulfilment/", fulfilment_views.overview, name="fulfilment"),
+    path(
+        "fulfilment/warehouses/<int:warehouse_id>/",
+        fulfilment_views.warehouse_work,
+        name="fulfilment_warehouse",
+    ),
+    path(
+        "fulfilment/warehouses/<int:warehouse_id>/pick-lists/",
+        fulfilment_views.pick_list_new,
+        name="fulfilment_pick_list_new",
+    ),
+    path(
+        "fulfilment/pick-lists/<int:pick_list_id>/",
+        fulfilment_views.pick_list,
+        name="fulfilment_pick_list",
+    ),
+    path(
+        "fulfilment/shipments/<int:shipment_id>/",
+        fulfilment_views.packing,
+        name="fulfilment_packing",
+    ),
+    path(
+        "fulfilment/shipments/<int:shipment_id>/pack/",
+        fulfilment_views.pack,
+        name="fulfilment_pack",
+    ),
+    path(
+        "fulfilment/shipments/<int:shipment_id>/split/",
+        fulfilment_views.split,
+        name="fulfilment_split",
+    ),
+    path(
+        "fulfilment/shipments/<int:shipment_id>/ship/",
+        fulfilment_views.ship,
+        name="fulfilment_ship",
+    ),
+    path(
+        "fulfilment/shipments/<int:shipment_id>/reprint/",
+        fulfilment_views.reprint,
+        name="fulfilment_reprint",
+    ),
+    path(
+        "fulfilment/stations/<int:station_id>/",
+        fulfilment_views.station_queue,
+        name="fulfilment_station",
+    ),
+    path(
+        "fulfilment/print-jobs/<int:job_id>/decide/",
+        fulfilment_views.print_job_decide,
+        name="fulfilment_print_job_decide",
     ),
 ]

@@ -264,3 +264,107 @@ class CapacityAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.warehouse_id} {self.day} short {self.shortfall}"
+
+
+# Print queue per packing station (F2) ------------------------------------------------------
+
+
+class LabelFormat(models.TextChoices):
+    ZPL = "zpl", _("ZPL (thermal label printer)")
+    PDF = "pdf", _("PDF")
+
+
+class PackingStation(models.Model):
+    """A packing table with its printer. ``printer`` is ``tcp://host:9100`` (a raw network
+    printer that takes ZPL, or PDF on its raw port) or ``dir:<path>`` (each document written as
+    a file there; a relative path is under the store's var directory). ``labels_per_hour`` is
+    what the station can print and pack in an hour: the queue's time to clear is measured
+    against it (F2, F3)."""
+
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="packing_stations"
+    )
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    labels_per_hour = models.PositiveIntegerField(_("labels per hour"), default=120)
+    printer = models.CharField(_("printer address"), max_length=300)
+    label_format = models.CharField(
+        _("label format"), max_length=3, choices=LabelFormat.choices, default=LabelFormat.ZPL
+    )
+    prints_packing_slips = models.BooleanField(_("prints packing slips"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["warehouse__priority", "warehouse__code", "code"]
+        default_permissions = ()
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(labels_per_hour__gt=0), name="station_capacity_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PrintKind(models.TextChoices):
+    LABEL_ZPL = "label_zpl", _("Shipping label (ZPL)")
+    LABEL_PDF = "label_pdf", _("Shipping label (PDF)")
+    SLIP_PDF = "slip_pdf", _("Packing slip (PDF)")
+
+
+LABEL_KINDS = (PrintKind.LABEL_ZPL, PrintKind.LABEL_PDF)
+
+
+class PrintStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    PRINTED = "printed", _("Printed")
+    # Nothing reached the printer and the retries are used up: safe to send again.
+    FAILED = "failed", _("Failed")
+    # The bytes may have reached the printer without a confirmation: a person decides.
+    UNCERTAIN = "uncertain", _("Uncertain")
+
+
+class PrintJob(models.Model):
+    """One document for one parcel on one station's printer. ``key`` (parcel, kind, copy) is
+    unique, so asking twice queues once; a reprint a person asks for is a new copy. The bytes
+    are rendered once, when queued, so every attempt sends the same document."""
+
+    station = models.ForeignKey(PackingStation, on_delete=models.PROTECT, related_name="jobs")
+    shipment = models.ForeignKey(Shipment, on_delete=models.PROTECT, related_name="print_jobs")
+    kind = models.CharField(max_length=10, choices=PrintKind.choices)
+    copy = models.PositiveSmallIntegerField(default=1)
+    key = models.CharField(max_length=80, unique=True)
+    content = models.BinaryField()
+    status = models.CharField(
+        max_length=10, choices=PrintStatus.choices, default=PrintStatus.QUEUED
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True, default="")
+    requested_by = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField()
+    # Set when a worker claims the job; a job 'sending' for too long lost its worker.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim = models.CharField(max_length=32, blank=True, default="")
+    printed_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        default_permissions = ()
+        indexes = [
+            models.Index(fields=["station", "status", "next_attempt_at"], name="print_job_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def is_label(self) -> bool:
+        return self.kind in LABEL_KINDS
+
+    @property
+    def needs_a_person(self) -> bool:
+        return self.status in (PrintStatus.UNCERTAIN, PrintStatus.FAILED)

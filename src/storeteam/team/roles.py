@@ -23,6 +23,8 @@ MANAGE_PRICES = "pricing.manage_prices"
 MANAGE_MERCHANDISING = "storefront.manage_merchandising"
 VIEW_STOCK = "inventory.view_stock"  # stock, movements, low stock (I1, I3, I4)
 MANAGE_STOCK = "inventory.manage_stock"  # receipts, adjustments, counts, transfers
+VIEW_FULFILMENT = "fulfilment.view_fulfilment"  # open work, pick lists, print queues (F1, F2)
+WORK_FULFILMENT = "fulfilment.work_fulfilment"  # pick, pack, ship, reprint
 VIEW_PAYMENTS = "payments.view_payments"
 REFUND_PAYMENTS = "payments.refund_payments"
 VIEW_RETURNS = "returns.view_returns"
@@ -58,6 +60,7 @@ ROLES: tuple[Role, ...] = (
                 VIEW_PAYMENTS,
                 VIEW_RETURNS,
                 VIEW_ORDERS,
+                VIEW_FULFILMENT,
             }
         ),
     ),
@@ -120,7 +123,16 @@ ROLES: tuple[Role, ...] = (
             "Packing and shipping: the right product to the right address at the right time; "
             "the warehouse team and the carriers."
         ),
-        frozenset({VIEW_STOCK, VIEW_RETURNS, RECEIVE_RETURNS, VIEW_ORDERS}),
+        frozenset(
+            {
+                VIEW_STOCK,
+                VIEW_RETURNS,
+                RECEIVE_RETURNS,
+                VIEW_ORDERS,
+                VIEW_FULFILMENT,
+                WORK_FULFILMENT,
+            }
+        ),
     ),
     Role(
         "inventory_manager",
@@ -129,7 +141,9 @@ ROLES: tuple[Role, ...] = (
             "Stock in every warehouse: what is ordered is what ships; receipts, counts, "
             "transfers and packaging."
         ),
-        frozenset({VIEW_STOCK, MANAGE_STOCK, VIEW_RETURNS, RECEIVE_RETURNS, VIEW_ORDERS}),
+        frozenset(
+            {VIEW_STOCK, MANAGE_STOCK, VIEW_RETURNS, RECEIVE_RETURNS, VIEW_ORDERS, VIEW_FULFILMENT}
+        ),
     ),
     Role(
         "content_manager",
