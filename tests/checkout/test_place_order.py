@@ -393,3 +393,21 @@ def test_a_guest_cart_is_merged_into_the_customers_at_sign_in(
     assert merged.pk == mine.pk
     assert dict(merged.lines.values_list("variant__sku", "quantity")) == {JACKET: 3, SHIRT: 1}
     assert Cart.objects.get(pk=guest.pk).status == CartStatus.MERGED
+
+
+def test_a_refund_reported_twice_is_recorded_once(deliver_events: Any) -> None:
+    from storeteam.orders.services import order_refund_record
+
+    shop = build_shop(deliver_events)
+    order = place(cart_with(shop, {JACKET: 1, SHIRT: 1})).order
+    assert order is not None
+
+    first = order_refund_record(
+        order_id=order.pk, amount=Decimal("450.00"), actor="staff:1", refund_id=77
+    )
+    second = order_refund_record(
+        order_id=order.pk, amount=Decimal("450.00"), actor="staff:2", refund_id=77
+    )
+
+    assert first.refunded_total == second.refunded_total == Decimal("450.00")
+    assert order.history.filter(kind="refund").count() == 1

@@ -908,8 +908,7 @@ def order_refund(
         idempotency_key=idempotency_key,
         actor=None,
     )
-    recorded = order.history.filter(kind="refund", note__contains=f"(refund {refund.pk})").exists()
-    if refund.state == "succeeded" and not recorded:
+    if refund.state == "succeeded":
         order = order_refund_record(
             order_id=order.pk, amount=refund.amount, actor=actor, note=note, refund_id=refund.pk
         )

@@ -297,9 +297,16 @@ def order_refund_record(
     *, order_id: int, amount: Decimal, actor: str, note: str = "", refund_id: int | None = None
 ) -> Order:
     """Record money given back (the payment's refund already succeeded). When the whole total
-    has gone back the order becomes ``refunded``. Publishes ``OrderRefunded``."""
+    has gone back the order becomes ``refunded``. Publishes ``OrderRefunded``. The payment's
+    ``refund_id`` is recorded once, checked under the order's lock, however many requests
+    report it."""
     with transaction.atomic():
         order = _locked(order_id)
+        if (
+            refund_id is not None
+            and order.history.filter(kind="refund", note__contains=f"(refund {refund_id})").exists()
+        ):
+            return order  # recorded already, by a concurrent or repeated request
         refund = Money(amount, order.currency)
         if refund.amount <= 0 or refund > order.refundable:
             raise OrderError(
