@@ -64,6 +64,22 @@ def test_demo_orders_are_placed_through_checkout_in_every_state(deliver_events: 
     postal = ShippingMethod.objects.get(code="postal")
     assert postal.name_in("fr") == "Colis postal"
     assert set(postal.rates.values_list("currency", flat=True)) == {"SEK", "EUR"}
+    # shipped through the warehouse's own services: parcels, tracking, and a return in progress
+    from storeteam.fulfilment.models import Shipment, ShipmentStatus
+    from storeteam.returns.models import ReturnRequest, ReturnStatus
+
+    assert Shipment.objects.filter(order=delivered, status=ShipmentStatus.SHIPPED).exists()
+    assert delivered.history.filter(to_status="delivered", actor="carrier").exists()
+    partly_shipped = Order.objects.get(status="partly_shipped")
+    assert Shipment.objects.filter(order=partly_shipped, status=ShipmentStatus.OPEN).exists()
+    assert ReturnRequest.objects.get().status == ReturnStatus.REQUESTED
+    deliver_events()  # the allocated orders become parcels for the warehouses to pack
+    open_in = set(
+        Shipment.objects.filter(status=ShipmentStatus.OPEN).values_list(
+            "warehouse__code", flat=True
+        )
+    )
+    assert len(open_in) >= 2
     assert_ledger_balances()
 
 

@@ -5,8 +5,11 @@ the moment a worker sends it. Idempotent: running the demo again sets them to th
 
 from __future__ import annotations
 
+from datetime import time
+
 from storeteam.demo.inventory import WAREHOUSES
-from storeteam.fulfilment.models import LabelFormat, PackingStation
+from storeteam.fulfilment.capacity import shifts_set
+from storeteam.fulfilment.models import LabelFormat, PackingStation, Shift
 from storeteam.fulfilment.printing import packing_station_ensure
 from storeteam.inventory.models import Warehouse
 
@@ -35,3 +38,42 @@ def demo_stations_ensure() -> list[PackingStation]:
         for warehouse, code, name, per_hour, label_format in STATIONS
         if warehouse in warehouses
     ]
+
+
+# warehouse code -> (first shift, second shift, orders packed per hour in each), Monday to Saturday
+SHIFTS = {
+    "sto": ((time(7, 0), time(15, 0), 60), (time(15, 0), time(22, 0), 40)),
+    "lyon": ((time(8, 0), time(17, 0), 45), None),
+    "tilburg": ((time(6, 0), time(14, 0), 50), (time(14, 0), time(22, 0), 50)),
+}
+
+
+def demo_shifts_ensure() -> int:
+    """The demo warehouses' packing shifts (F3), so the logistics workspace projects today's
+    backlog against a real capacity. Idempotent. Returns how many warehouses have shifts."""
+    warehouses = {w.code: w for w in Warehouse.objects.filter(code__in=SHIFTS)}
+    for code, shifts in SHIFTS.items():
+        if code not in warehouses:
+            continue
+        first, second = shifts
+        shifts_set(
+            warehouse=warehouses[code],
+            weekdays=list(range(6)),
+            starts=first[0],
+            ends=first[1],
+            orders_per_hour=first[2],
+        )
+        if second is not None:
+            Shift.objects.bulk_create(
+                [
+                    Shift(
+                        warehouse=warehouses[code],
+                        weekday=day,
+                        starts_at=second[0],
+                        ends_at=second[1],
+                        orders_per_hour=second[2],
+                    )
+                    for day in range(6)
+                ]
+            )
+    return len(warehouses)

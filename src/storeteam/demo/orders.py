@@ -24,6 +24,9 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
 
 from storeteam.accounts.models import User
 from storeteam.catalog.models import Variant
@@ -37,18 +40,18 @@ from storeteam.checkout.services import (
     shipping_method_ensure,
 )
 from storeteam.demo.catalog import TAX_RATES
+from storeteam.fulfilment.models import SandboxParcel, Shipment, ShipmentStatus
+from storeteam.fulfilment.services import pack_scan, shipment_split, shipments_create_for_order
+from storeteam.fulfilment.tracking import shipment_book_and_ship, tracking_refresh
 from storeteam.inventory.selectors import salable_quantities
-from storeteam.inventory.services import StockLine, allocation_ship
 from storeteam.orders.choices import OrderStatus
 from storeteam.orders.models import Order
-from storeteam.orders.services import (
-    order_flag,
-    order_shipment_record,
-    order_transition,
-)
+from storeteam.orders.services import order_flag
 from storeteam.payments.gateways.testgateway import CARD_SUCCEEDS
 from storeteam.pricing.models import TaxRate, VariantPrice
 from storeteam.pricing.services import tax_rates_set
+from storeteam.returns.models import ReturnReason
+from storeteam.returns.services import ReturnLineSpec, return_request
 
 # How many variants (by id) the demo looks at for products to order: enough to find stocked,
 # priced ones in any profile, few enough that the large profile costs nothing more.
@@ -270,17 +273,30 @@ def _place(
 
 
 def _ship(order: Order, lines: int | None = None) -> Order:
-    """Ship the order's first ``lines`` lines (all when None), as the warehouse would."""
-    shipped = list(order.lines.all())[:lines] if lines else list(order.lines.all())
-    allocation_ship(
-        reference=order.number,
-        lines=[StockLine(line.variant_id, line.quantity) for line in shipped if line.variant_id],
-    )
-    return order_shipment_record(
-        order_id=order.pk,
-        quantities={line.sku: line.quantity for line in shipped},
-        actor="warehouse:demo",
-    )
+    """Pick, pack and ship the order's first ``lines`` lines (all when None) through the
+    warehouse's own services: its parcels opened, the units scanned, the rest split off into a
+    parcel still to pack, the packed parcel booked with the test carrier and shipped."""
+    shipments = shipments_create_for_order(order_id=order.pk)
+    wanted = {
+        line.sku for line in (list(order.lines.all())[:lines] if lines else order.lines.all())
+    }
+    for shipment in shipments:
+        packed = 0
+        for line in shipment.lines.all():
+            if line.sku in wanted:
+                pack_scan(
+                    shipment_id=shipment.pk, code=line.sku, quantity=line.quantity, actor="demo"
+                )
+                packed += 1
+        if not packed:
+            continue
+        if packed < shipment.lines.count():
+            shipment_split(shipment_id=shipment.pk, actor="warehouse:demo")
+        shipment_book_and_ship(
+            shipment_id=shipment.pk, carrier="test", service="parcel", actor="warehouse:demo"
+        )
+    order.refresh_from_db()
+    return order
 
 
 def _then(order: Order, then: str, staff_actor: str) -> Order:
@@ -292,12 +308,24 @@ def _then(order: Order, then: str, staff_actor: str) -> Order:
         return _ship(order)
     if then == "delivered":
         _ship(order)
-        return order_transition(
-            order_id=order.pk,
-            to_status=OrderStatus.DELIVERED,
-            actor="carrier:demo",
-            note="Delivered to the front door",
-        )
+        for shipment in Shipment.objects.filter(order=order, status=ShipmentStatus.SHIPPED):
+            # the test carrier took it two days ago: its journey is over, delivered
+            SandboxParcel.objects.filter(tracking_number=shipment.tracking_number).update(
+                booked_at=timezone.now() - timedelta(days=2)
+            )
+            tracking_refresh(shipment=shipment)
+        order.refresh_from_db()
+        if order.status == OrderStatus.DELIVERED:
+            # one return in progress: the customer sends back an item that runs small
+            first = order.lines.first()
+            assert first is not None
+            return_request(
+                order_id=order.pk,
+                lines=[ReturnLineSpec(first.pk, 1, ReturnReason.TOO_SMALL)],
+                requested_by="customer",
+                customer_id=order.customer_id,
+            )
+        return order
     if then == "cancelled":
         return order_cancel(
             order_id=order.pk, actor=staff_actor, reason="The customer ordered the wrong size"
