@@ -91,3 +91,27 @@ def test_no_alert_when_the_shifts_can_pack_it(deliver_events: Any) -> None:
 
     assert capacity_projection(warehouse=shop.place.se, now=now).shortfall == 0
     assert capacity_check(now=now) == []
+
+
+def test_the_overview_shows_the_projection_as_a_chart(
+    deliver_events: Any, staff_factory: Any
+) -> None:
+    from django.test import Client
+
+    shop = build_shop(deliver_events)
+    shifts_set(
+        warehouse=shop.place.se,
+        weekdays=list(range(7)),
+        starts=time(0, 0),
+        ends=time(23, 59),
+        orders_per_hour=1,
+    )
+    orders(shop, 2, deliver_events)
+    client = Client()
+    client.force_login(staff_factory(role="logistics_manager"))
+
+    page = client.get("/staff/fulfilment/").content.decode()
+
+    assert "<svg" in page
+    assert "parcels due by" in page
+    assert "New orders: about 2 an hour." in page

@@ -121,7 +121,7 @@ def drain(link_id: int) -> Any:
 
 
 def test_the_link_goes_down_mid_stream_and_nothing_is_lost_or_doubled(
-    deliver_events: Any, warehouse_system: WarehouseSystem
+    deliver_events: Any, warehouse_system: WarehouseSystem, staff_factory: Any
 ) -> None:
     shop = build_shop(deliver_events)
     link = warehouse_link_set(warehouse=shop.place.nl, endpoint=warehouse_system.url, secret=SECRET)
@@ -141,6 +141,11 @@ def test_the_link_goes_down_mid_stream_and_nothing_is_lost_or_doubled(
     assert not state.is_up
     assert state.waiting == 6
     assert "cannot be reached" in state.last_error
+    staff = Client()
+    staff.force_login(staff_factory(role="logistics_manager"))
+    overview = staff.get("/staff/fulfilment/").content.decode()
+    assert "Down" in overview
+    assert "cannot be reached" in overview
     waiting = Order.objects.get(pk=int(placed[-1]) - 100000)
     page = Client().post("/track/", {"number": waiting.number, "secret": waiting.email})
     assert "waiting for the warehouse" in page.content.decode()

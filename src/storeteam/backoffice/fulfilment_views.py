@@ -22,9 +22,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from storeteam.backoffice.charts import projection_chart
 from storeteam.core.access import staff_permission
 from storeteam.core.errors import NotFoundError
 from storeteam.fulfilment import selectors
+from storeteam.fulfilment.capacity import capacity_projection
+from storeteam.fulfilment.link import link_states
 from storeteam.fulfilment.models import PackingStation, PickList, Shipment, ShipmentStatus
 from storeteam.fulfilment.printing import (
     PRINTED,
@@ -100,14 +103,21 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     work = {row.warehouse_id: row for row in selectors.work_by_warehouse()}
-    rows = [
-        {"warehouse": warehouse, "work": work.get(warehouse.pk)}
-        for warehouse in warehouses_list(active_only=True)
-    ]
+    rows = []
+    for warehouse in warehouses_list(active_only=True):
+        projection = capacity_projection(warehouse=warehouse)
+        rows.append(
+            {
+                "warehouse": warehouse,
+                "work": work.get(warehouse.pk),
+                "projection": projection if projection.deadline else None,
+                "chart": projection_chart(projection),
+            }
+        )
     return render(
         request,
         "backoffice/fulfilment/overview.html",
-        _context(request, rows=rows, queues=queues_stats()),
+        _context(request, rows=rows, queues=queues_stats(), links=link_states()),
     )
 
 
