@@ -3,15 +3,26 @@ address and history. Only the customer's own: another customer's order number is
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from storeteam.core.access import customer_required
+from storeteam.core.errors import DomainError
 from storeteam.orders.choices import OrderStatus
 from storeteam.orders.selectors import customer_order, customer_orders
+from storeteam.returns.models import ReturnReason
+from storeteam.returns.services import (
+    RETURNABLE,
+    ReturnLineSpec,
+    return_deadline,
+    return_request,
+    returnable_quantities,
+)
 from storeteam.storefront.countries import country_name
 
 ORDERS_PER_PAGE = 20
@@ -48,6 +59,7 @@ def account_order(request: HttpRequest, number: str) -> HttpResponse:
         for step in order.history.all()
         if step.kind in labels
     ]
+    left = returnable_quantities(order) if order.status in RETURNABLE else {}
     return render(
         request,
         "storefront/account_order.html",
@@ -55,5 +67,62 @@ def account_order(request: HttpRequest, number: str) -> HttpResponse:
             "order": order,
             "history": history,
             "country": country_name(order.country),
+            "may_return": any(n > 0 for n in left.values())
+            and timezone.now() <= return_deadline(order),
+            "returns": list(order.returns.prefetch_related("lines__order_line")),
         },
+    )
+
+
+@customer_required
+@never_cache
+def account_order_return(request: HttpRequest, number: str) -> HttpResponse:
+    """Start a return of one's own shipped order (R1): how many of each line, and why."""
+    order = customer_order(customer_id=_customer_id(request), number=number)
+    if order is None:
+        raise Http404
+    left = returnable_quantities(order) if order.status in RETURNABLE else {}
+    error = ""
+    if request.method == "POST":
+        specs = []
+        for line in order.lines.all():
+            try:
+                quantity = int(request.POST.get(f"quantity-{line.pk}") or 0)
+            except ValueError:
+                quantity = -1
+            specs.append(
+                ReturnLineSpec(
+                    order_line_id=line.pk,
+                    quantity=quantity,
+                    reason=request.POST.get(f"reason-{line.pk}", ""),
+                    note=request.POST.get(f"note-{line.pk}", "")[:300],
+                )
+            )
+        try:
+            created = return_request(
+                order_id=order.pk,
+                lines=specs,
+                requested_by="customer",
+                customer_id=_customer_id(request),
+            )
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(
+                request,
+                _("Return %(number)s is registered; its progress shows on this page.")
+                % {"number": created.number},
+            )
+            return redirect("storefront:account_order", number=order.number)
+    return render(
+        request,
+        "storefront/account_return.html",
+        {
+            "order": order,
+            "lines": [(line, left.get(line.pk, 0)) for line in order.lines.all()],
+            "reasons": ReturnReason.choices,
+            "deadline": return_deadline(order) if left else None,
+            "error": error,
+        },
+        status=400 if error else 200,
     )

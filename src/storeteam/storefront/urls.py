@@ -33,4 +33,9 @@ urlpatterns = [
     # because the customers app sits below orders and may not read them.
     path("account/orders/", account_views.account_orders, name="account_orders"),
     path("account/orders/<str:number>/", account_views.account_order, name="account_order"),
+    path(
+        "account/orders/<str:number>/return/",
+        account_views.account_order_return,
+        name="account_order_return",
+    ),
 ]
