@@ -32,7 +32,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -59,6 +59,7 @@ from storeteam.checkout.models import (
     new_key,
 )
 from storeteam.core.money import Money
+from storeteam.inventory.checkpoints import checkpoint
 from storeteam.inventory.errors import InsufficientStockError, ReservationNotActiveError
 from storeteam.inventory.selectors import countries_served, salable_quantities
 from storeteam.inventory.services import (
@@ -98,7 +99,7 @@ from storeteam.payments.services import (
     payment_refund,
     payment_void,
 )
-from storeteam.pricing.models import TaxRate, VariantPrice
+from storeteam.pricing.models import PriceList, TaxRate, VariantPrice
 
 logger = logging.getLogger(__name__)
 
@@ -124,6 +125,29 @@ def cart_find(*, token: str | None = None, customer: User | None = None) -> Cart
         ).first()
     except ValidationError:  # not a UUID
         return None
+
+
+def cart_by_token(
+    *, token: str, customer: User | None = None, open_only: bool = True
+) -> Cart | None:
+    """The cart with ``token``: a guest cart, or one of ``customer``'s own; only an open one
+    unless ``open_only`` is false (to answer a repeated checkout of an ordered cart)."""
+    carts = Cart.objects.filter(token=token)
+    if customer is not None and customer.is_authenticated:
+        carts = carts.filter(Q(customer__isnull=True) | Q(customer=customer))
+    else:
+        carts = carts.filter(customer__isnull=True)
+    if open_only:
+        carts = carts.filter(status=CartStatus.OPEN)
+    try:
+        return carts.first()
+    except ValidationError:  # not a UUID
+        return None
+
+
+def currencies_sold() -> list[str]:
+    """The currencies with a default price list: those a cart can be in."""
+    return sorted(set(PriceList.objects.filter(is_default=True).values_list("currency", flat=True)))
 
 
 def cart_create(*, currency: str, customer: User | None = None) -> Cart:
@@ -308,6 +332,7 @@ class ShippingOption:
     price: Decimal
     days_min: int
     days_max: int
+    free_above: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -407,6 +432,7 @@ def shipping_options(
                 price=Decimal(0) if free else method.rate_price,
                 days_min=method.days_min,
                 days_max=method.days_max,
+                free_above=method.rate_free_above,
             )
         )
     return options
@@ -646,6 +672,8 @@ def checkout_place(
         CheckoutAttempt.objects.select_related("order").filter(key=key).first() if key else None
     )
     if existing is not None:
+        if existing.cart_id is not None and existing.cart_id != cart.pk:
+            raise CartChangedError()  # the key of another cart: its order is not this one's
         return _result(existing)
     cart = Cart.objects.get(pk=cart.pk)
     if cart.status != CartStatus.OPEN or cart.checkout_key != key:
@@ -657,6 +685,9 @@ def checkout_place(
         country=address.country,
         shipping_method=details.shipping_method,
     )
+    # The stock just read is what the cart showed, not a promise: reservation_create checks it
+    # again under the rows' locks. Tests pause a buyer here (inventory.checkpoints).
+    checkpoint("checkout.priced")
     if not priced.lines:
         raise CartEmptyError()
     unpriced = [line.name for line in priced.lines if line.unit_price is None]
