@@ -5,9 +5,9 @@ Placing an order is one idempotent operation on the cart's ``checkout_key`` (ADR
 1. The cart is priced from the price lists (never from what the browser sent) and checked; the
    priced order is written, with the key, as a ``CheckoutAttempt``. A second request with the
    same key (a double click, a retry, a second tab) finds it and gets its result.
-2. Stock is reserved for the key in a short transaction that locks the stock rows in primary-key
-   order (``inventory.reservation_create``); a shopper who cannot have the units is told which are
-   sold out, and nothing is held.
+2. In the same short transaction, stock is reserved for the key, locking the stock rows in
+   primary-key order (``inventory.reservation_create``); a shopper who cannot have the units is
+   told which are sold out (the attempt is written failed), and nothing is held.
 3. The payment is authorised with no transaction open and no stock locked. A decline releases the
    reservation and gives the cart a new key, so the shopper can try another card.
 4. Once the provider says yes (at once, or later by webhook, or found by the reconciliation job)
@@ -76,6 +76,7 @@ from storeteam.orders.services import (
     OrderLineSpec,
     OrderSpec,
     PaymentFacts,
+    order_advance,
     order_flag,
     order_place,
     order_refund_record,
@@ -709,33 +710,46 @@ def checkout_place(
         phone=details.phone,
     )
     now = timezone.now()
+    sold_out = ""
     try:
+        # One transaction: the attempt's row (the key's guard: a concurrent request with the same
+        # key waits on its unique index, then fails and returns this attempt) and the stock
+        # reservation, or the attempt's failure when the stock is not there.
         with transaction.atomic():
-            CheckoutAttempt.objects.create(
+            attempt = CheckoutAttempt.objects.create(
                 key=key,
                 cart=cart,
-                status=AttemptStatus.RESERVING,
+                status=AttemptStatus.PAYING,
                 spec=spec.to_json(),
                 gateway=details.gateway,
                 created_at=now,
                 updated_at=now,
             )
+            try:
+                reservation_create(
+                    key=key,
+                    lines=[StockLine(line.variant_id, line.quantity) for line in spec.lines],
+                    country=address.country,
+                    ttl=RESERVATION_TTL,
+                )
+            except InsufficientStockError as exc:
+                # Nothing was held (the reservation's savepoint rolled back); say why, and give
+                # the cart a new key so the shopper can try again, as checkout_fail does.
+                sold_out = exc.message[:500]
+                attempt.status = AttemptStatus.FAILED
+                attempt.failure_code = "sold_out"
+                attempt.failure_message = sold_out
+                attempt.save(update_fields=["status", "failure_code", "failure_message"])
+                Cart.objects.filter(pk=cart.pk, checkout_key=key).update(
+                    checkout_key=new_key(), updated_at=now
+                )
     except IntegrityError:
         existing = CheckoutAttempt.objects.select_related("order").filter(key=key).first()
         if existing is None:
             raise
         return _result(existing)
-    try:
-        reservation_create(
-            key=key,
-            lines=[StockLine(line.variant_id, line.quantity) for line in spec.lines],
-            country=address.country,
-            ttl=RESERVATION_TTL,
-        )
-    except InsufficientStockError as exc:
-        checkout_fail(key=key, code="sold_out", message=exc.message)
-        return _result(CheckoutAttempt.objects.get(key=key))
-    _attempt_update(key, status=AttemptStatus.PAYING)
+    if sold_out:
+        return CheckoutResult(key=key, status="failed", code="sold_out", message=sold_out)
     try:
         payment = payment_authorise(
             reference=key,
@@ -751,26 +765,36 @@ def checkout_place(
     except (PaymentRefusedError, PaymentInputError) as exc:
         checkout_fail(key=key, code="payment_refused", message=exc.message)
         return _result(CheckoutAttempt.objects.get(key=key))
-    _attempt_update(key, payment_id=payment.pk)
     return _after_authorise(key, payment)
 
 
 def _after_authorise(key: str, payment: Payment) -> CheckoutResult:
-    if payment.state == PaymentState.FAILED:
-        checkout_fail(
-            key=key,
-            code="payment_declined",
-            message=_(
-                "Your payment was declined (%(reason)s). Nothing was charged; try another card."
-            )
-            % {"reason": payment.failure_reason or _("no reason given")},
-        )
+    if payment.state in (PaymentState.AUTHORISED, PaymentState.CAPTURED):
+        order = checkout_complete(key=key, payment=payment)
+        if order is not None:
+            return CheckoutResult(key=key, status="completed", order=order)
+        # Captured by another path meanwhile, or the capture's answer was lost: the attempt
+        # names its payment for whoever finishes it.
+        _attempt_update(key, payment_id=payment.pk)
     elif payment.state == PaymentState.REQUIRES_ACTION:
-        CheckoutAttempt.objects.filter(key=key, status=AttemptStatus.PAYING).update(
-            status=AttemptStatus.AWAITING_PAYMENT, updated_at=timezone.now()
+        waiting = CheckoutAttempt.objects.filter(key=key, status=AttemptStatus.PAYING).update(
+            status=AttemptStatus.AWAITING_PAYMENT, payment_id=payment.pk, updated_at=timezone.now()
         )
-    elif payment.state in (PaymentState.AUTHORISED, PaymentState.CAPTURED):
-        checkout_complete(key=key)
+        if waiting:
+            return CheckoutResult(
+                key=key, status="awaiting_payment", payment_provider_id=payment.provider_id
+            )
+    else:
+        _attempt_update(key, payment_id=payment.pk)
+        if payment.state == PaymentState.FAILED:
+            checkout_fail(
+                key=key,
+                code="payment_declined",
+                message=_(
+                    "Your payment was declined (%(reason)s). Nothing was charged; try another card."
+                )
+                % {"reason": payment.failure_reason or _("no reason given")},
+            )
     return _result(CheckoutAttempt.objects.select_related("order").get(key=key))
 
 
@@ -781,19 +805,22 @@ def _payment_of(attempt: CheckoutAttempt) -> Payment | None:
     return payments[-1] if payments else None
 
 
-def checkout_complete(*, key: str) -> Order | None:
+def checkout_complete(*, key: str, payment: Payment | None = None) -> Order | None:
     """Turn a checkout whose payment the provider accepted into its order (idempotent; step 4 of
-    the module docstring). Returns the order, or None while the payment is not yet captured."""
-    attempt = CheckoutAttempt.objects.select_related("order").filter(key=key).first()
-    if attempt is None:
-        return None
-    if attempt.status == AttemptStatus.COMPLETED:
-        return attempt.order
-    if attempt.status == AttemptStatus.FAILED:
-        return None
-    payment = _payment_of(attempt)
+    the module docstring). Returns the order, or None while the payment is not yet captured.
+    ``payment`` is the checkout's payment when the caller has just had it from the provider
+    (placing the order): it is not read again."""
     if payment is None:
-        return None
+        known = CheckoutAttempt.objects.select_related("order").filter(key=key).first()
+        if known is None:
+            return None
+        if known.status == AttemptStatus.COMPLETED:
+            return known.order
+        if known.status == AttemptStatus.FAILED:
+            return None
+        payment = _payment_of(known)
+        if payment is None:
+            return None
     if payment.state == PaymentState.AUTHORISED:
         try:
             payment = payment_capture(payment_id=payment.pk, idempotency_key=f"{key}:capture")
@@ -804,24 +831,34 @@ def checkout_complete(*, key: str) -> Order | None:
             return None
     if payment.state != PaymentState.CAPTURED:
         return None
-    spec = OrderSpec.from_json(attempt.spec)
     shortage = ""
     with transaction.atomic():
-        attempt = CheckoutAttempt.objects.select_for_update().get(pk=attempt.pk)
+        attempt = CheckoutAttempt.objects.select_for_update().filter(key=key).first()
+        if attempt is None or attempt.status == AttemptStatus.FAILED:
+            return None
         if attempt.status == AttemptStatus.COMPLETED:
             return attempt.order
-        order, _created = order_place(
+        spec = OrderSpec.from_json(attempt.spec)
+        order, created = order_place(
             spec=spec,
             payment=PaymentFacts(
                 payment_id=payment.pk, gateway=payment.gateway, summary=payment.method_summary
             ),
+            paid=True,
         )
-        order = order_transition(order_id=order.pk, to_status=OrderStatus.PAID, actor="checkout")
-        try:
-            with transaction.atomic():
-                _allocate(key, spec, order)
+        if not created:
             order = order_transition(
-                order_id=order.pk, to_status=OrderStatus.ALLOCATED, actor="checkout"
+                order_id=order.pk, to_status=OrderStatus.PAID, actor="checkout"
+            )
+        try:
+            _allocate(key, spec, order)
+            # The order was made (or locked) in this transaction: no need to read it again.
+            order = (
+                order_advance(order=order, to_status=OrderStatus.ALLOCATED, actor="checkout")
+                if created
+                else order_transition(
+                    order_id=order.pk, to_status=OrderStatus.ALLOCATED, actor="checkout"
+                )
             )
         except InsufficientStockError as exc:
             shortage = exc.message
@@ -830,14 +867,15 @@ def checkout_complete(*, key: str) -> Order | None:
                 reason=_("Paid, but the stock ran out while the payment was confirmed: %(s)s")
                 % {"s": exc.message},
             )
+        now = timezone.now()
         attempt.status = AttemptStatus.COMPLETED
         attempt.order = order
         attempt.payment_id = payment.pk
-        attempt.updated_at = timezone.now()
+        attempt.updated_at = now
         attempt.save(update_fields=["status", "order", "payment_id", "updated_at"])
         if attempt.cart_id:
             Cart.objects.filter(pk=attempt.cart_id).update(
-                status=CartStatus.ORDERED, updated_at=timezone.now()
+                status=CartStatus.ORDERED, updated_at=now
             )
     if shortage:
         # Never oversell: the order the stock cannot fill is cancelled and its money goes back.
@@ -847,17 +885,20 @@ def checkout_complete(*, key: str) -> Order | None:
 
 
 def _allocate(key: str, spec: OrderSpec, order: Order) -> None:
+    """Allocate the checkout's reserved stock to ``order``; all or nothing (each inventory call
+    rolls back its own writes when it raises)."""
     try:
         reservation_allocate(key=key, reference=order.number)
     except ReservationNotActiveError:
         # The hold expired while the bank confirmed the payment: reserve again if stock allows.
         again = f"{key}:again"
-        reservation_create(
-            key=again,
-            lines=[StockLine(line.variant_id, line.quantity) for line in spec.lines],
-            country=spec.country,
-        )
-        reservation_allocate(key=again, reference=order.number)
+        with transaction.atomic():  # the new hold and its allocation together, or neither
+            reservation_create(
+                key=again,
+                lines=[StockLine(line.variant_id, line.quantity) for line in spec.lines],
+                country=spec.country,
+            )
+            reservation_allocate(key=again, reference=order.number)
 
 
 # --- staff: cancel and refund -------------------------------------------------------------------
