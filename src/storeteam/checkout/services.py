@@ -60,7 +60,11 @@ from storeteam.checkout.models import (
 )
 from storeteam.core.money import Money
 from storeteam.inventory.checkpoints import checkpoint
-from storeteam.inventory.errors import InsufficientStockError, ReservationNotActiveError
+from storeteam.inventory.errors import (
+    InsufficientStockError,
+    ReservationNotActiveError,
+    Shortage,
+)
 from storeteam.inventory.selectors import countries_served, salable_quantities
 from storeteam.inventory.services import (
     StockLine,
@@ -710,7 +714,14 @@ def checkout_place(
         phone=details.phone,
     )
     now = timezone.now()
-    sold_out = ""
+    # A line the stock read above already shows short fails at once, holding nothing and locking
+    # no stock row (a flash sale's latecomers); the others are checked again under the lock.
+    short = [
+        Shortage(line.variant_id, line.sku, line.quantity, line.available)
+        for line in priced.lines
+        if line.quantity > line.available
+    ]
+    sold_out = InsufficientStockError(short).message[:500] if short else ""
     try:
         # One transaction: the attempt's row (the key's guard: a concurrent request with the same
         # key waits on its unique index, then fails and returns this attempt) and the stock
@@ -719,27 +730,31 @@ def checkout_place(
             attempt = CheckoutAttempt.objects.create(
                 key=key,
                 cart=cart,
-                status=AttemptStatus.PAYING,
+                status=AttemptStatus.FAILED if sold_out else AttemptStatus.PAYING,
                 spec=spec.to_json(),
                 gateway=details.gateway,
+                failure_code="sold_out" if sold_out else "",
+                failure_message=sold_out,
                 created_at=now,
                 updated_at=now,
             )
-            try:
-                reservation_create(
-                    key=key,
-                    lines=[StockLine(line.variant_id, line.quantity) for line in spec.lines],
-                    country=address.country,
-                    ttl=RESERVATION_TTL,
-                )
-            except InsufficientStockError as exc:
-                # Nothing was held (the reservation's savepoint rolled back); say why, and give
-                # the cart a new key so the shopper can try again, as checkout_fail does.
-                sold_out = exc.message[:500]
-                attempt.status = AttemptStatus.FAILED
-                attempt.failure_code = "sold_out"
-                attempt.failure_message = sold_out
-                attempt.save(update_fields=["status", "failure_code", "failure_message"])
+            if not sold_out:
+                try:
+                    reservation_create(
+                        key=key,
+                        lines=[StockLine(line.variant_id, line.quantity) for line in spec.lines],
+                        country=address.country,
+                        ttl=RESERVATION_TTL,
+                    )
+                except InsufficientStockError as exc:
+                    # Nothing was held (the reservation's savepoint rolled back).
+                    sold_out = exc.message[:500]
+                    attempt.status = AttemptStatus.FAILED
+                    attempt.failure_code = "sold_out"
+                    attempt.failure_message = sold_out
+                    attempt.save(update_fields=["status", "failure_code", "failure_message"])
+            if sold_out:
+                # A new key, so the shopper can try again (as checkout_fail does).
                 Cart.objects.filter(pk=cart.pk, checkout_key=key).update(
                     checkout_key=new_key(), updated_at=now
                 )
