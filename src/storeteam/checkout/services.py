@@ -32,7 +32,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -180,17 +180,23 @@ def _touch(cart: Cart) -> None:
 
 
 def _sellable_variant(variant_id: int, currency: str) -> Variant:
+    # One query: the variant, if published, and whether it has a price in the currency.
     variant = (
         Variant.objects.filter(pk=variant_id, product__is_published=True)
-        .select_related("product")
+        .annotate(
+            has_price=Exists(
+                VariantPrice.objects.filter(
+                    variant_id=OuterRef("pk"),
+                    price_list__currency=currency,
+                    price_list__is_default=True,
+                )
+            )
+        )
         .first()
     )
     if variant is None:
         raise CartLineError(_("This product is not for sale."))
-    has_price = VariantPrice.objects.filter(
-        variant_id=variant_id, price_list__currency=currency, price_list__is_default=True
-    ).exists()
-    if not has_price:
+    if not variant.has_price:
         raise CartLineError(
             _("This product is not for sale in %(currency)s.") % {"currency": currency}
         )
