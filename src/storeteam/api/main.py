@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
 
 from storeteam.catalog.api import router as catalog_router
+from storeteam.checkout.api import router as checkout_router
 from storeteam.core.api import router as core_router
 from storeteam.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from storeteam.pricing.api import router as pricing_router
@@ -24,6 +25,7 @@ api.add_router("/staff", team_router)
 api.add_router("/storefront", storefront_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/pricing", pricing_router)
+api.add_router("/checkout", checkout_router)
 
 
 @api.exception_handler(DomainError)

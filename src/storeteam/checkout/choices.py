@@ -11,7 +11,9 @@ class CartStatus(models.TextChoices):
 
 
 class AttemptStatus(models.TextChoices):
-    # Stock is being reserved; nothing has been asked of the payment provider yet.
+    # Stock is being reserved; nothing has been asked of the payment provider yet. (Attempts are
+    # now written with their reservation in one transaction, as ``paying``; older rows and the
+    # reconciliation job still know this state.)
     RESERVING = "reserving", _("Reserving stock")
     # The payment provider has been asked; its answer is not in (or was lost).
     PAYING = "paying", _("Paying")

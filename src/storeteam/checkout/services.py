@@ -5,9 +5,9 @@ Placing an order is one idempotent operation on the cart's ``checkout_key`` (ADR
 1. The cart is priced from the price lists (never from what the browser sent) and checked; the
    priced order is written, with the key, as a ``CheckoutAttempt``. A second request with the
    same key (a double click, a retry, a second tab) finds it and gets its result.
-2. Stock is reserved for the key in a short transaction that locks the stock rows in primary-key
-   order (``inventory.reservation_create``); a shopper who cannot have the units is told which are
-   sold out, and nothing is held.
+2. In the same short transaction, stock is reserved for the key, locking the stock rows in
+   primary-key order (``inventory.reservation_create``); a shopper who cannot have the units is
+   told which are sold out (the attempt is written failed), and nothing is held.
 3. The payment is authorised with no transaction open and no stock locked. A decline releases the
    reservation and gives the cart a new key, so the shopper can try another card.
 4. Once the provider says yes (at once, or later by webhook, or found by the reconciliation job)
@@ -32,7 +32,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -59,7 +59,12 @@ from storeteam.checkout.models import (
     new_key,
 )
 from storeteam.core.money import Money
-from storeteam.inventory.errors import InsufficientStockError, ReservationNotActiveError
+from storeteam.inventory.checkpoints import checkpoint
+from storeteam.inventory.errors import (
+    InsufficientStockError,
+    ReservationNotActiveError,
+    Shortage,
+)
 from storeteam.inventory.selectors import countries_served, salable_quantities
 from storeteam.inventory.services import (
     StockLine,
@@ -75,6 +80,7 @@ from storeteam.orders.services import (
     OrderLineSpec,
     OrderSpec,
     PaymentFacts,
+    order_advance,
     order_flag,
     order_place,
     order_refund_record,
@@ -98,7 +104,7 @@ from storeteam.payments.services import (
     payment_refund,
     payment_void,
 )
-from storeteam.pricing.models import TaxRate, VariantPrice
+from storeteam.pricing.models import PriceList, TaxRate, VariantPrice
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +132,29 @@ def cart_find(*, token: str | None = None, customer: User | None = None) -> Cart
         return None
 
 
+def cart_by_token(
+    *, token: str, customer: User | None = None, open_only: bool = True
+) -> Cart | None:
+    """The cart with ``token``: a guest cart, or one of ``customer``'s own; only an open one
+    unless ``open_only`` is false (to answer a repeated checkout of an ordered cart)."""
+    carts = Cart.objects.filter(token=token)
+    if customer is not None and customer.is_authenticated:
+        carts = carts.filter(Q(customer__isnull=True) | Q(customer=customer))
+    else:
+        carts = carts.filter(customer__isnull=True)
+    if open_only:
+        carts = carts.filter(status=CartStatus.OPEN)
+    try:
+        return carts.first()
+    except ValidationError:  # not a UUID
+        return None
+
+
+def currencies_sold() -> list[str]:
+    """The currencies with a default price list: those a cart can be in."""
+    return sorted(set(PriceList.objects.filter(is_default=True).values_list("currency", flat=True)))
+
+
 def cart_create(*, currency: str, customer: User | None = None) -> Cart:
     """A new open cart; a signed-in customer's existing open cart is returned instead."""
     now = timezone.now()
@@ -151,17 +180,23 @@ def _touch(cart: Cart) -> None:
 
 
 def _sellable_variant(variant_id: int, currency: str) -> Variant:
+    # One query: the variant, if published, and whether it has a price in the currency.
     variant = (
         Variant.objects.filter(pk=variant_id, product__is_published=True)
-        .select_related("product")
+        .annotate(
+            has_price=Exists(
+                VariantPrice.objects.filter(
+                    variant_id=OuterRef("pk"),
+                    price_list__currency=currency,
+                    price_list__is_default=True,
+                )
+            )
+        )
         .first()
     )
     if variant is None:
         raise CartLineError(_("This product is not for sale."))
-    has_price = VariantPrice.objects.filter(
-        variant_id=variant_id, price_list__currency=currency, price_list__is_default=True
-    ).exists()
-    if not has_price:
+    if not variant.has_price:
         raise CartLineError(
             _("This product is not for sale in %(currency)s.") % {"currency": currency}
         )
@@ -308,6 +343,7 @@ class ShippingOption:
     price: Decimal
     days_min: int
     days_max: int
+    free_above: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -407,6 +443,7 @@ def shipping_options(
                 price=Decimal(0) if free else method.rate_price,
                 days_min=method.days_min,
                 days_max=method.days_max,
+                free_above=method.rate_free_above,
             )
         )
     return options
@@ -646,6 +683,8 @@ def checkout_place(
         CheckoutAttempt.objects.select_related("order").filter(key=key).first() if key else None
     )
     if existing is not None:
+        if existing.cart_id is not None and existing.cart_id != cart.pk:
+            raise CartChangedError()  # the key of another cart: its order is not this one's
         return _result(existing)
     cart = Cart.objects.get(pk=cart.pk)
     if cart.status != CartStatus.OPEN or cart.checkout_key != key:
@@ -657,6 +696,9 @@ def checkout_place(
         country=address.country,
         shipping_method=details.shipping_method,
     )
+    # The stock just read is what the cart showed, not a promise: reservation_create checks it
+    # again under the rows' locks. Tests pause a buyer here (inventory.checkpoints).
+    checkpoint("checkout.priced")
     if not priced.lines:
         raise CartEmptyError()
     unpriced = [line.name for line in priced.lines if line.unit_price is None]
@@ -678,33 +720,57 @@ def checkout_place(
         phone=details.phone,
     )
     now = timezone.now()
+    # A line the stock read above already shows short fails at once, holding nothing and locking
+    # no stock row (a flash sale's latecomers); the others are checked again under the lock.
+    short = [
+        Shortage(line.variant_id, line.sku, line.quantity, line.available)
+        for line in priced.lines
+        if line.quantity > line.available
+    ]
+    sold_out = InsufficientStockError(short).message[:500] if short else ""
     try:
+        # One transaction: the attempt's row (the key's guard: a concurrent request with the same
+        # key waits on its unique index, then fails and returns this attempt) and the stock
+        # reservation, or the attempt's failure when the stock is not there.
         with transaction.atomic():
-            CheckoutAttempt.objects.create(
+            attempt = CheckoutAttempt.objects.create(
                 key=key,
                 cart=cart,
-                status=AttemptStatus.RESERVING,
+                status=AttemptStatus.FAILED if sold_out else AttemptStatus.PAYING,
                 spec=spec.to_json(),
                 gateway=details.gateway,
+                failure_code="sold_out" if sold_out else "",
+                failure_message=sold_out,
                 created_at=now,
                 updated_at=now,
             )
+            if not sold_out:
+                try:
+                    reservation_create(
+                        key=key,
+                        lines=[StockLine(line.variant_id, line.quantity) for line in spec.lines],
+                        country=address.country,
+                        ttl=RESERVATION_TTL,
+                    )
+                except InsufficientStockError as exc:
+                    # Nothing was held (the reservation's savepoint rolled back).
+                    sold_out = exc.message[:500]
+                    attempt.status = AttemptStatus.FAILED
+                    attempt.failure_code = "sold_out"
+                    attempt.failure_message = sold_out
+                    attempt.save(update_fields=["status", "failure_code", "failure_message"])
+            if sold_out:
+                # A new key, so the shopper can try again (as checkout_fail does).
+                Cart.objects.filter(pk=cart.pk, checkout_key=key).update(
+                    checkout_key=new_key(), updated_at=now
+                )
     except IntegrityError:
         existing = CheckoutAttempt.objects.select_related("order").filter(key=key).first()
         if existing is None:
             raise
         return _result(existing)
-    try:
-        reservation_create(
-            key=key,
-            lines=[StockLine(line.variant_id, line.quantity) for line in spec.lines],
-            country=address.country,
-            ttl=RESERVATION_TTL,
-        )
-    except InsufficientStockError as exc:
-        checkout_fail(key=key, code="sold_out", message=exc.message)
-        return _result(CheckoutAttempt.objects.get(key=key))
-    _attempt_update(key, status=AttemptStatus.PAYING)
+    if sold_out:
+        return CheckoutResult(key=key, status="failed", code="sold_out", message=sold_out)
     try:
         payment = payment_authorise(
             reference=key,
@@ -720,26 +786,36 @@ def checkout_place(
     except (PaymentRefusedError, PaymentInputError) as exc:
         checkout_fail(key=key, code="payment_refused", message=exc.message)
         return _result(CheckoutAttempt.objects.get(key=key))
-    _attempt_update(key, payment_id=payment.pk)
     return _after_authorise(key, payment)
 
 
 def _after_authorise(key: str, payment: Payment) -> CheckoutResult:
-    if payment.state == PaymentState.FAILED:
-        checkout_fail(
-            key=key,
-            code="payment_declined",
-            message=_(
-                "Your payment was declined (%(reason)s). Nothing was charged; try another card."
-            )
-            % {"reason": payment.failure_reason or _("no reason given")},
-        )
+    if payment.state in (PaymentState.AUTHORISED, PaymentState.CAPTURED):
+        order = checkout_complete(key=key, payment=payment)
+        if order is not None:
+            return CheckoutResult(key=key, status="completed", order=order)
+        # Captured by another path meanwhile, or the capture's answer was lost: the attempt
+        # names its payment for whoever finishes it.
+        _attempt_update(key, payment_id=payment.pk)
     elif payment.state == PaymentState.REQUIRES_ACTION:
-        CheckoutAttempt.objects.filter(key=key, status=AttemptStatus.PAYING).update(
-            status=AttemptStatus.AWAITING_PAYMENT, updated_at=timezone.now()
+        waiting = CheckoutAttempt.objects.filter(key=key, status=AttemptStatus.PAYING).update(
+            status=AttemptStatus.AWAITING_PAYMENT, payment_id=payment.pk, updated_at=timezone.now()
         )
-    elif payment.state in (PaymentState.AUTHORISED, PaymentState.CAPTURED):
-        checkout_complete(key=key)
+        if waiting:
+            return CheckoutResult(
+                key=key, status="awaiting_payment", payment_provider_id=payment.provider_id
+            )
+    else:
+        _attempt_update(key, payment_id=payment.pk)
+        if payment.state == PaymentState.FAILED:
+            checkout_fail(
+                key=key,
+                code="payment_declined",
+                message=_(
+                    "Your payment was declined (%(reason)s). Nothing was charged; try another card."
+                )
+                % {"reason": payment.failure_reason or _("no reason given")},
+            )
     return _result(CheckoutAttempt.objects.select_related("order").get(key=key))
 
 
@@ -750,19 +826,22 @@ def _payment_of(attempt: CheckoutAttempt) -> Payment | None:
     return payments[-1] if payments else None
 
 
-def checkout_complete(*, key: str) -> Order | None:
+def checkout_complete(*, key: str, payment: Payment | None = None) -> Order | None:
     """Turn a checkout whose payment the provider accepted into its order (idempotent; step 4 of
-    the module docstring). Returns the order, or None while the payment is not yet captured."""
-    attempt = CheckoutAttempt.objects.select_related("order").filter(key=key).first()
-    if attempt is None:
-        return None
-    if attempt.status == AttemptStatus.COMPLETED:
-        return attempt.order
-    if attempt.status == AttemptStatus.FAILED:
-        return None
-    payment = _payment_of(attempt)
+    the module docstring). Returns the order, or None while the payment is not yet captured.
+    ``payment`` is the checkout's payment when the caller has just had it from the provider
+    (placing the order): it is not read again."""
     if payment is None:
-        return None
+        known = CheckoutAttempt.objects.select_related("order").filter(key=key).first()
+        if known is None:
+            return None
+        if known.status == AttemptStatus.COMPLETED:
+            return known.order
+        if known.status == AttemptStatus.FAILED:
+            return None
+        payment = _payment_of(known)
+        if payment is None:
+            return None
     if payment.state == PaymentState.AUTHORISED:
         try:
             payment = payment_capture(payment_id=payment.pk, idempotency_key=f"{key}:capture")
@@ -773,24 +852,34 @@ def checkout_complete(*, key: str) -> Order | None:
             return None
     if payment.state != PaymentState.CAPTURED:
         return None
-    spec = OrderSpec.from_json(attempt.spec)
     shortage = ""
     with transaction.atomic():
-        attempt = CheckoutAttempt.objects.select_for_update().get(pk=attempt.pk)
+        attempt = CheckoutAttempt.objects.select_for_update().filter(key=key).first()
+        if attempt is None or attempt.status == AttemptStatus.FAILED:
+            return None
         if attempt.status == AttemptStatus.COMPLETED:
             return attempt.order
-        order, _created = order_place(
+        spec = OrderSpec.from_json(attempt.spec)
+        order, created = order_place(
             spec=spec,
             payment=PaymentFacts(
                 payment_id=payment.pk, gateway=payment.gateway, summary=payment.method_summary
             ),
+            paid=True,
         )
-        order = order_transition(order_id=order.pk, to_status=OrderStatus.PAID, actor="checkout")
-        try:
-            with transaction.atomic():
-                _allocate(key, spec, order)
+        if not created:
             order = order_transition(
-                order_id=order.pk, to_status=OrderStatus.ALLOCATED, actor="checkout"
+                order_id=order.pk, to_status=OrderStatus.PAID, actor="checkout"
+            )
+        try:
+            _allocate(key, spec, order)
+            # The order was made (or locked) in this transaction: no need to read it again.
+            order = (
+                order_advance(order=order, to_status=OrderStatus.ALLOCATED, actor="checkout")
+                if created
+                else order_transition(
+                    order_id=order.pk, to_status=OrderStatus.ALLOCATED, actor="checkout"
+                )
             )
         except InsufficientStockError as exc:
             shortage = exc.message
@@ -799,14 +888,15 @@ def checkout_complete(*, key: str) -> Order | None:
                 reason=_("Paid, but the stock ran out while the payment was confirmed: %(s)s")
                 % {"s": exc.message},
             )
+        now = timezone.now()
         attempt.status = AttemptStatus.COMPLETED
         attempt.order = order
         attempt.payment_id = payment.pk
-        attempt.updated_at = timezone.now()
+        attempt.updated_at = now
         attempt.save(update_fields=["status", "order", "payment_id", "updated_at"])
         if attempt.cart_id:
             Cart.objects.filter(pk=attempt.cart_id).update(
-                status=CartStatus.ORDERED, updated_at=timezone.now()
+                status=CartStatus.ORDERED, updated_at=now
             )
     if shortage:
         # Never oversell: the order the stock cannot fill is cancelled and its money goes back.
@@ -816,17 +906,20 @@ def checkout_complete(*, key: str) -> Order | None:
 
 
 def _allocate(key: str, spec: OrderSpec, order: Order) -> None:
+    """Allocate the checkout's reserved stock to ``order``; all or nothing (each inventory call
+    rolls back its own writes when it raises)."""
     try:
         reservation_allocate(key=key, reference=order.number)
     except ReservationNotActiveError:
         # The hold expired while the bank confirmed the payment: reserve again if stock allows.
         again = f"{key}:again"
-        reservation_create(
-            key=again,
-            lines=[StockLine(line.variant_id, line.quantity) for line in spec.lines],
-            country=spec.country,
-        )
-        reservation_allocate(key=again, reference=order.number)
+        with transaction.atomic():  # the new hold and its allocation together, or neither
+            reservation_create(
+                key=again,
+                lines=[StockLine(line.variant_id, line.quantity) for line in spec.lines],
+                country=spec.country,
+            )
+            reservation_allocate(key=again, reference=order.number)
 
 
 # --- staff: cancel and refund -------------------------------------------------------------------
