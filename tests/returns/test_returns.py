@@ -163,3 +163,38 @@ def test_a_whole_order_back_for_the_stores_fault_refunds_the_shipping(
 
     assert refunded.refund_amount == Decimal("499.00")
     assert Order.objects.get(pk=order.pk).status == OrderStatus.REFUNDED
+
+
+def test_the_customer_is_emailed_each_decision_and_the_refund_once(deliver_events: Any) -> None:
+    from django.core import mail
+
+    shop = build_shop(deliver_events)
+    order = shipped_order(shop, {JACKET: 1, SHIRT: 1}, deliver_events)
+    approved = return_request(
+        order_id=order.pk,
+        lines=[ReturnLineSpec(line_of(order, SHIRT), 1, ReturnReason.TOO_SMALL)],
+        requested_by="customer",
+    )
+    rejected = return_request(
+        order_id=order.pk,
+        lines=[ReturnLineSpec(line_of(order, JACKET), 1, ReturnReason.CHANGED_MIND)],
+        requested_by="customer",
+    )
+    deliver_events()
+    mail.outbox.clear()
+
+    return_decide(return_id=approved.pk, approve=True, note="", actor="staff:1")
+    return_decide(return_id=rejected.pk, approve=False, note="Worn outdoors", actor="staff:1")
+    return_receive(return_id=approved.pk, inspected={approved.lines.get().pk: (1, 0)}, actor="w")
+    return_refund(return_id=approved.pk, actor="staff:1")
+    deliver_events()
+    deliver_events()
+
+    subjects = sorted(m.subject for m in mail.outbox)
+    assert len(subjects) == 3
+    assert f"Din retur {approved.number} är godkänd · storeteam" in subjects
+    assert f"Din retur {approved.number} är återbetald · storeteam" in subjects
+    bodies = "\n".join(m.body for m in mail.outbox)
+    assert "Stockholm" in bodies  # where to send it
+    assert "Worn outdoors" in bodies
+    assert "450,00 SEK" in bodies  # in Swedish, with a decimal comma

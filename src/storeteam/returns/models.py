@@ -105,3 +105,21 @@ class ReturnLine(models.Model):
     @property
     def inspected(self) -> int:
         return self.restocked + self.scrapped
+
+
+class ReturnNotice(models.Model):
+    """An email the customer was sent about a return (approved, rejected, refunded), claimed
+    before sending so it is sent once."""
+
+    request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=20)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["request", "kind"], name="return_notice_once")
+        ]
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.kind}"
