@@ -13,14 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from storeteam.accounts.models import User
 from storeteam.core.events import event_publish
+from storeteam.core.mail import email_in_language
 from storeteam.fulfilment.events import CapacityShortfallProjected
 from storeteam.fulfilment.models import ACTIVE, CapacityAlert, Shift, Shipment
 from storeteam.inventory.models import Warehouse
@@ -116,17 +114,16 @@ def _managers() -> list[User]:
 
 def _email(alert: CapacityAlert, projection: Projection) -> None:
     for manager in _managers():
-        language = manager.language if manager.language in dict(settings.LANGUAGES) else None
-        with translation.override(language or settings.LANGUAGE_CODE):
-            context = {
+        email_in_language(
+            to=manager.email,
+            language=manager.language,
+            template="fulfilment/email/capacity",
+            context={
                 "projection": projection,
                 "alert": alert,
-                "store": settings.STORE_NAME,
                 "deadline": timezone.localtime(alert.deadline),
-            }
-            subject = render_to_string("fulfilment/email/capacity_subject.txt", context)
-            body = render_to_string("fulfilment/email/capacity.txt", context)
-        send_mail(" ".join(subject.split()), body, None, [manager.email])
+            },
+        )
 
 
 def capacity_check(*, now: datetime | None = None) -> list[CapacityAlert]:

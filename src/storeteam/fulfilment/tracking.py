@@ -10,15 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from storeteam.catalog.models import Variant
 from storeteam.core.errors import DomainError
+from storeteam.core.mail import email_in_language
 from storeteam.fulfilment.carriers import CarrierError, Parcel, carrier_for
 from storeteam.fulfilment.models import (
     ACTIVE,
@@ -150,17 +149,16 @@ def _claim(shipment: Shipment, kind: str) -> bool:
 
 
 def _send(order: Order, template: str, context: dict[str, object]) -> None:
-    language = order.language if order.language in dict(settings.LANGUAGES) else None
-    with translation.override(language or settings.LANGUAGE_CODE):
-        context = {
+    email_in_language(
+        to=order.email,
+        language=order.language,
+        template=f"fulfilment/email/{template}",
+        context=lambda: {
             **context,
             "order": order,
-            "store": settings.STORE_NAME,
             "link": settings.STORE_URL + reverse("storefront:track"),
-        }
-        subject = render_to_string(f"fulfilment/email/{template}_subject.txt", context)
-        body = render_to_string(f"fulfilment/email/{template}.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [order.email])
+        },
+    )
 
 
 def notify_shipped(*, shipment_id: int) -> bool:

@@ -4,13 +4,11 @@ delivery finds the notice already claimed."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from storeteam.core.events import Envelope, event_handler
+from storeteam.core.mail import email_in_language
 from storeteam.returns.events import ReturnDecided, ReturnRefunded
 from storeteam.returns.models import ReturnNotice, ReturnRequest
 
@@ -29,15 +27,13 @@ def _tell(return_id: int, kind: str) -> bool:
             notice = ReturnNotice.objects.create(request=request, kind=kind, sent_at=timezone.now())
     except IntegrityError:
         return False
-    order = request.order
-    language = order.language if order.language in dict(settings.LANGUAGES) else None
     try:
-        with translation.override(language or settings.LANGUAGE_CODE):
-            context = {"ret": request, "order": order, "lines": list(request.lines.all())}
-            context["store"] = settings.STORE_NAME
-            subject = render_to_string(f"returns/email/{kind}_subject.txt", context)
-            body = render_to_string(f"returns/email/{kind}.txt", context)
-        send_mail(" ".join(subject.split()), body, None, [order.email])
+        email_in_language(
+            to=request.order.email,
+            language=request.order.language,
+            template=f"returns/email/{kind}",
+            context={"ret": request, "order": request.order, "lines": list(request.lines.all())},
+        )
     except Exception:
         notice.delete()
         raise

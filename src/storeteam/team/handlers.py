@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from storeteam.accounts.models import User
 from storeteam.core.events import Envelope, event_handler
+from storeteam.core.mail import email_in_language
 from storeteam.team.events import StaffMemberAdded
 from storeteam.team.roles import ROLES_BY_CODE
 
@@ -30,9 +28,9 @@ def invite_staff_member(event: StaffMemberAdded, envelope: Envelope) -> None:
             "token": default_token_generator.make_token(user),
         },
     )
-    role = ROLES_BY_CODE[event.role]
-    with translation.override(event.language or settings.LANGUAGE_CODE):
-        context = {"user": user, "role": role, "link": link, "store": settings.STORE_NAME}
-        subject = render_to_string("team/email/invite_subject.txt", context).strip()
-        body = render_to_string("team/email/invite.txt", context)
-    send_mail(subject, body, None, [user.email])
+    email_in_language(
+        to=user.email,
+        language=event.language,
+        template="team/email/invite",
+        context={"user": user, "role": ROLES_BY_CODE[event.role], "link": link},
+    )
