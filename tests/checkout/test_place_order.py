@@ -411,3 +411,58 @@ def test_a_refund_reported_twice_is_recorded_once(deliver_events: Any) -> None:
 
     assert first.refunded_total == second.refunded_total == Decimal("450.00")
     assert order.history.filter(kind="refund").count() == 1
+
+
+def test_a_refund_made_on_the_payments_page_reaches_the_order(deliver_events: Any) -> None:
+    """Finance refunds from the payment itself (not from the order): the order learns it from
+    PaymentRefunded, once, however often the event is delivered; a later refund from the order
+    is counted on top, not instead."""
+    from storeteam.checkout.services import order_refund_settled
+    from storeteam.payments.services import payment_refund
+
+    shop = build_shop(deliver_events)
+    order = place(cart_with(shop, {JACKET: 1, SHIRT: 1})).order
+    assert order is not None
+    refund = payment_refund(
+        payment_id=order.payment_id,
+        amount="100.00",
+        reason="goodwill, late parcel",
+        idempotency_key="payments-page-1",
+    )
+    deliver_events()
+    order.refresh_from_db()
+    assert order.refunded_total == Decimal("100.00")
+    assert order.status == OrderStatus.ALLOCATED
+    # the same refund reported again (a redelivered event) changes nothing
+    order_refund_settled(reference=order.reference, refund_id=refund.pk, amount=refund.amount)
+    order.refresh_from_db()
+    assert order.refunded_total == Decimal("100.00")
+    assert order.history.filter(kind="refund").count() == 1
+
+    order_refund(
+        order_id=order.pk,
+        amount=str(order.total - Decimal("100.00")),
+        actor="staff:1",
+        note="rest",
+        idempotency_key="order-form-2",
+    )
+    deliver_events()
+    order.refresh_from_db()
+    assert order.refunded_total == order.total
+    assert order.status == OrderStatus.REFUNDED
+    assert order.history.filter(kind="refund").count() == 2
+    assert not order.needs_attention
+
+
+def test_a_refund_the_order_cannot_take_flags_it(deliver_events: Any) -> None:
+    from storeteam.checkout.services import order_refund_settled
+
+    shop = build_shop(deliver_events)
+    order = place(cart_with(shop, {JACKET: 1})).order
+    assert order is not None
+    order_refund_settled(reference=order.reference, refund_id=991, amount=order.total + 1)
+    order.refresh_from_db()
+    assert order.refunded_total == 0
+    assert order.needs_attention
+    assert "991" in order.attention_reason
+    assert order_refund_settled(reference="no-such-key", refund_id=1, amount=Decimal(1)) is None

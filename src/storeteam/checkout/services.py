@@ -74,7 +74,7 @@ from storeteam.inventory.services import (
     reservation_release,
 )
 from storeteam.orders.choices import CANCELLABLE, OrderStatus
-from storeteam.orders.errors import OrderNotFoundError, OrderStateError
+from storeteam.orders.errors import OrderError, OrderNotFoundError, OrderStateError
 from storeteam.orders.models import Order
 from storeteam.orders.services import (
     OrderLineSpec,
@@ -1013,6 +1013,33 @@ def order_refund(
             actor=actor,
         )
     return order
+
+
+def order_refund_settled(
+    *, reference: str, refund_id: int, amount: Decimal, source: str = "payments"
+) -> Order | None:
+    """Record on the order a refund its payment has made, however it was made: from the order
+    (already recorded: nothing happens), from the payments page, one the provider settled late,
+    or one made in the provider's own dashboard. Once per ``refund_id``. A refund the order
+    cannot take (more than is left on it) flags the order for staff instead."""
+    order = Order.objects.filter(reference=reference).only("pk").first()
+    if order is None:
+        return None  # a payment with no order: the checkout reconciliation deals with those
+    try:
+        return order_refund_record(
+            order_id=order.pk,
+            amount=amount,
+            actor=source,
+            note=_("Refunded through the payment."),
+            refund_id=refund_id,
+        )
+    except OrderError as exc:
+        return order_flag(
+            order_id=order.pk,
+            reason=_("Refund %(id)s of %(amount)s was made but not recorded: %(e)s")
+            % {"id": refund_id, "amount": amount, "e": exc.message},
+            actor=source,
+        )
 
 
 # --- reconciliation -----------------------------------------------------------------------------
