@@ -47,8 +47,10 @@ class FakeStripe:
         parts = path.strip("/").split("/")
         if method == "POST" and parts == ["v1", "payment_intents"]:
             pm = form.get("payment_method", "")
+            intent_id = f"pi_{secrets.token_hex(8)}"
             intent = {
-                "id": f"pi_{secrets.token_hex(8)}",
+                "id": intent_id,
+                "client_secret": f"{intent_id}_secret_{secrets.token_hex(8)}",
                 "object": "payment_intent",
                 "amount": int(form["amount"]),
                 "amount_received": 0,

@@ -205,6 +205,8 @@ OUTBOX_KEEP_DELIVERED_DAYS = 30
 STRIPE_SECRET_KEY = env.text("STRIPE_SECRET_KEY").strip()
 STRIPE_WEBHOOK_SECRET = env.text("STRIPE_WEBHOOK_SECRET").strip()
 STRIPE_API_BASE = env.text("STRIPE_API_BASE").strip()
+# The publishable key (pk_...) is for Stripe.js in the shopper's browser: public by design.
+STRIPE_PUBLISHABLE_KEY = env.text("STRIPE_PUBLISHABLE_KEY").strip()
 PAYMENTS_TEST_GATEWAY = env.flag("PAYMENTS_TEST_GATEWAY", default=not STRIPE_SECRET_KEY)
 PAYMENTS_TEST_WEBHOOK_SECRET = env.derived_secret(
     "PAYMENTS_TEST_WEBHOOK_SECRET", secret_key=SECRET_KEY, purpose="payments-test-gateway-webhooks"

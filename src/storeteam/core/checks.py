@@ -27,4 +27,20 @@ def production_is_safe(app_configs: Any, **kwargs: Any) -> list[Error]:
                 id="storeteam.E002",
             )
         )
+    if "stripe" in settings.PAYMENT_GATEWAYS and not settings.STRIPE_PUBLISHABLE_KEY:
+        errors.append(
+            Error(
+                "STRIPE_SECRET_KEY is set but STRIPE_PUBLISHABLE_KEY is not.",
+                hint="The checkout needs the publishable key (pk_...) to show Stripe's card form.",
+                id="storeteam.E003",
+            )
+        )
+    if "stripe" in settings.PAYMENT_GATEWAYS and not settings.STRIPE_WEBHOOK_SECRET:
+        errors.append(
+            Error(
+                "STRIPE_SECRET_KEY is set but STRIPE_WEBHOOK_SECRET is not.",
+                hint="Without it no Stripe webhook is believed and 3-D Secure orders never finish.",
+                id="storeteam.E004",
+            )
+        )
     return errors

@@ -665,6 +665,34 @@ def payment_refund(
 # --- the provider's messages -----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class BrowserStep:
+    """What the provider's script in the shopper's browser needs to finish a payment waiting on
+    the shopper (3-D Secure): the gateway and the provider's client secret for this payment."""
+
+    gateway: str
+    secret: str
+
+
+def payment_browser_step(*, reference: str) -> BrowserStep | None:
+    """The browser step of the latest payment for ``reference`` that waits on the shopper, or
+    None (nothing waits, or its gateway has no browser step). Raises
+    ``GatewayUnavailableError`` when the provider cannot be asked now."""
+    payment = (
+        Payment.objects.filter(reference=reference, state=PaymentState.REQUIRES_ACTION)
+        .exclude(provider_id="")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if payment is None:
+        return None
+    gateway: Any = gateway_for(payment.gateway)
+    if not hasattr(gateway, "browser_secret"):
+        return None
+    secret = gateway.browser_secret(provider_id=payment.provider_id)
+    return BrowserStep(gateway=payment.gateway, secret=secret) if secret else None
+
+
 def webhook_receive(*, provider: str, headers: Mapping[str, str], body: bytes) -> WebhookReceipt:
     """Verify, store once and apply a provider's webhook.
 

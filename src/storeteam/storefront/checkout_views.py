@@ -1,4 +1,6 @@
-"""The checkout page and, with the built-in test gateway, the test bank's confirmation page.
+"""The checkout page; with the built-in test gateway, the test bank's confirmation page; with
+Stripe, the card form of Stripe.js (card data goes from the browser to Stripe, never to the store;
+the store receives a payment method id) and the page where the shopper confirms with their bank.
 
 One page, top to bottom on a phone: contact, delivery address, shipping method, payment, a review
 of lines and totals, and "Place order". Everything shown is worked out on the server from the
@@ -8,6 +10,7 @@ the cart's checkout key carried by the form, so a double submit gets the same or
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -35,12 +38,17 @@ from storeteam.checkout.services import (
     countries_delivered,
 )
 from storeteam.core.access import public
+from storeteam.core.money import Money
 from storeteam.customers.forms import SignupForm
 from storeteam.customers.services import CustomerEmailTakenError, customer_register
 from storeteam.payments.gateways import gateway_codes
-from storeteam.payments.gateways.base import GatewayRefusedError, WebhookSignatureError
+from storeteam.payments.gateways.base import (
+    GatewayRefusedError,
+    GatewayUnavailableError,
+    WebhookSignatureError,
+)
 from storeteam.payments.selectors import payments_for_reference
-from storeteam.payments.services import webhook_receive
+from storeteam.payments.services import payment_browser_step, webhook_receive
 from storeteam.storefront.carts import shopper_cart, shopper_customer, shopper_language
 from storeteam.storefront.countries import country_choices, likely_country
 
@@ -59,6 +67,10 @@ ADDRESS_FIELDS = ("name", "line1", "line2", "postcode", "city", "country")
 # Longer than any field allows: the service says what is too long; this only bounds the work.
 MAX_FIELD_CHARS = 300
 TEST_GATEWAY = "test"
+STRIPE = "stripe"
+# What Stripe.js hands the page: a PaymentMethod id. Anything else (a card number typed into a
+# page without Stripe.js) is refused before any provider is called.
+STRIPE_METHOD = re.compile(r"pm_[A-Za-z0-9_]{1,120}")
 # Where each problem of the checkout is shown, and the name it has for the shopper.
 PROBLEM_PLACES: dict[str, tuple[str, Any]] = {
     "email": ("f-email", gettext_lazy("Email address")),
@@ -85,6 +97,30 @@ def _test_gateway_on() -> bool:
 def _gateway() -> str:
     codes = gateway_codes()
     return TEST_GATEWAY if TEST_GATEWAY in codes else (codes[0] if codes else "")
+
+
+def _stripe_on() -> bool:
+    return _gateway() == STRIPE
+
+
+def _stripe(priced: PricedCart) -> dict[str, Any] | None:
+    """What Stripe.js needs on the checkout page: the publishable key and, for its form, the
+    amount in minor units (shown only; the store charges what it prices itself)."""
+    if not _stripe_on():
+        return None
+    return {
+        "key": settings.STRIPE_PUBLISHABLE_KEY,
+        "amount": Money(priced.total, priced.currency).minor,
+        "currency": priced.currency.lower(),
+    }
+
+
+def _payment_method(request: HttpRequest) -> dict[str, str]:
+    """The payment details posted, in the form the gateway in use takes."""
+    if _stripe_on():
+        method = request.POST.get("payment_method_id", "").strip()
+        return {"payment_method": method if STRIPE_METHOD.fullmatch(method) else ""}
+    return {"card_number": "".join(request.POST.get("card_number", "").split())[:40]}
 
 
 def _posted(request: HttpRequest) -> dict[str, str]:
@@ -149,19 +185,20 @@ def _page(
             "customer": shopper_customer(request),
             "create_account": create_account,
             "test_gateway": _test_gateway_on(),
+            "stripe": _stripe(priced),
             "can_pay": bool(_gateway()),
         },
         status=status,
     )
 
 
-def _details(values: dict[str, str], card_number: str) -> CheckoutDetails:
+def _details(values: dict[str, str], method: dict[str, str]) -> CheckoutDetails:
     return CheckoutDetails(
         email=values["email"],
         phone=values["phone"],
         address={name: values[name] for name in ADDRESS_FIELDS},
         shipping_method=values["shipping_method"],
-        payment_method={"card_number": card_number},
+        payment_method=method,
         gateway=_gateway(),
     )
 
@@ -226,8 +263,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
     customer = shopper_customer(request)
     create_account = create_account and customer is None
     password = request.POST.get("password", "")
-    card_number = "".join(request.POST.get("card_number", "").split())[:40]
-    details = _details(values, card_number)
+    details = _details(values, _payment_method(request))
     problems = _account_problems(values, password) if create_account else {}
     try:
         checkout_details_check(cart=cart, details=details, language=shopper_language())
@@ -283,6 +319,8 @@ def _after(request: HttpRequest, result: CheckoutResult, values: dict[str, str])
         return _page(request, cart, values, failure=result)
     if result.status == "awaiting_payment" and _test_gateway_on() and result.payment_provider_id:
         return redirect("storefront:test_bank", key=result.key)
+    if result.status == "awaiting_payment" and _stripe_on():
+        return redirect("storefront:card_confirm", key=result.key)
     reference = result.order.reference if result.order is not None else result.key
     return redirect("storefront:order_receipt", reference=reference)
 
@@ -343,3 +381,33 @@ def test_bank_decide(request: HttpRequest, key: str) -> HttpResponse:
             post=_deliver_webhook,
         )
     return redirect("storefront:order_receipt", reference=key)
+
+
+# --- Stripe: the shopper confirms with their bank (3-D Secure) through Stripe.js ------------------
+
+
+@public
+@never_cache
+def card_confirm(request: HttpRequest, key: str) -> HttpResponse:
+    """Stripe.js shows the bank's check for a payment waiting on the shopper, then the receipt
+    page waits for Stripe's webhook to finish the order (or to say the payment failed)."""
+    if not _stripe_on():
+        raise Http404
+    result = checkout_status(key=key)
+    if result is None:
+        raise Http404
+    if result.status != "awaiting_payment":
+        return redirect("storefront:order_receipt", reference=key)
+    try:
+        step = payment_browser_step(reference=key)
+    except GatewayUnavailableError:
+        return render(
+            request, "storefront/card_confirm.html", {"key": key, "unavailable": True}, status=503
+        )
+    if step is None:
+        return redirect("storefront:order_receipt", reference=key)
+    return render(
+        request,
+        "storefront/card_confirm.html",
+        {"key": key, "secret": step.secret, "publishable_key": settings.STRIPE_PUBLISHABLE_KEY},
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from storeteam.checkout.services import checkout_status
@@ -17,6 +18,21 @@ from storeteam.storefront.carts import shopper_customer
 from storeteam.storefront.countries import country_name
 
 
+def _bank_url(reference: str) -> str:
+    """Where the shopper confirms a payment their bank still waits for (3-D Secure), or ""."""
+    waiting = [
+        p for p in payments_for_reference(reference) if p.state == PaymentState.REQUIRES_ACTION
+    ]
+    if not waiting:
+        return ""
+    gateway = waiting[-1].gateway
+    if gateway == "test" and settings.PAYMENTS_TEST_GATEWAY:
+        return reverse("storefront:test_bank", args=[reference])
+    if gateway == "stripe" and "stripe" in settings.PAYMENT_GATEWAYS:
+        return reverse("storefront:card_confirm", args=[reference])
+    return ""
+
+
 @public
 @never_cache
 def order_receipt(request: HttpRequest, reference: str) -> HttpResponse:
@@ -26,12 +42,8 @@ def order_receipt(request: HttpRequest, reference: str) -> HttpResponse:
     if order is None and status is None:
         raise Http404
     customer = shopper_customer(request)
-    bank_waits = (
-        status is not None
-        and status.status == "awaiting_payment"
-        and settings.PAYMENTS_TEST_GATEWAY
-        and any(p.state == PaymentState.REQUIRES_ACTION for p in payments_for_reference(reference))
-    )
+    waits = status is not None and status.status == "awaiting_payment"
+    bank_url = _bank_url(reference) if waits else ""
     response = render(
         request,
         "storefront/order_receipt.html",
@@ -43,7 +55,7 @@ def order_receipt(request: HttpRequest, reference: str) -> HttpResponse:
             and customer is not None
             and order.customer_id == customer.pk,
             "country": country_name(order.country) if order is not None else "",
-            "bank_waits": bank_waits,
+            "bank_url": bank_url,
         },
     )
     response["X-Robots-Tag"] = "noindex"

@@ -27,6 +27,7 @@ urlpatterns = [
         checkout_views.test_bank_decide,
         name="test_bank_decide",
     ),
+    path("checkout/confirm/<str:key>/", checkout_views.card_confirm, name="card_confirm"),
     path("orders/<str:reference>/", order_views.order_receipt, name="order_receipt"),
     path("track/", track_views.track, name="track"),
     # The customer's orders live in the account's address space; they are the storefront's pages

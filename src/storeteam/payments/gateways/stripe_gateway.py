@@ -208,6 +208,12 @@ class StripeGateway:
         data = list(found.get("data") or [])
         return _intent_result(data[0]) if data else None
 
+    def browser_secret(self, *, provider_id: str) -> str:
+        """The intent's client secret, for Stripe.js in the shopper's browser to finish a step
+        only the shopper can do (3-D Secure). Asked of Stripe each time, never stored."""
+        intent = self._call(self.client.v1.payment_intents.retrieve, provider_id)
+        return str(intent.get("client_secret") or "")
+
     def webhook_parse(self, *, headers: Mapping[str, str], body: bytes) -> WebhookMessage | None:
         try:
             event = _plain(
