@@ -16,9 +16,9 @@ from storeteam.core.errors import DomainError
 from storeteam.orders.models import Order
 from storeteam.orders.selectors import order_pk_from_number
 from storeteam.returns import selectors
+from storeteam.returns.forms import posted_count, return_lines_posted
 from storeteam.returns.models import ReturnReason, ReturnRequest, ReturnStatus
 from storeteam.returns.services import (
-    ReturnLineSpec,
     return_deadline,
     return_decide,
     return_receive,
@@ -34,14 +34,6 @@ PAGE_SIZE = 50
 
 def _actor(request: HttpRequest) -> str:
     return f"staff:{request.user.pk}"
-
-
-def _count(value: str | None) -> int:
-    try:
-        number = int(value or 0)
-    except ValueError:
-        return -1
-    return number
 
 
 @staff_permission(VIEW_RETURNS)
@@ -110,8 +102,8 @@ def return_receive_view(request: HttpRequest, return_id: int) -> HttpResponse:
     found = _return(return_id)
     inspected = {
         line.pk: (
-            _count(request.POST.get(f"restock-{line.pk}")),
-            _count(request.POST.get(f"scrap-{line.pk}")),
+            posted_count(request.POST.get(f"restock-{line.pk}")),
+            posted_count(request.POST.get(f"scrap-{line.pk}")),
         )
         for line in found.lines.all()
     }
@@ -145,15 +137,7 @@ def return_new(request: HttpRequest) -> HttpResponse:
     pk = order_pk_from_number(number)
     order = Order.objects.prefetch_related("lines").filter(pk=pk).first() if pk else None
     if request.method == "POST" and order is not None:
-        specs = [
-            ReturnLineSpec(
-                order_line_id=line.pk,
-                quantity=_count(request.POST.get(f"quantity-{line.pk}")),
-                reason=request.POST.get(f"reason-{line.pk}", ""),
-                note=request.POST.get(f"note-{line.pk}", "")[:300],
-            )
-            for line in order.lines.all()
-        ]
+        specs = return_lines_posted(request.POST, order.lines.all())
         try:
             created = return_request(order_id=order.pk, lines=specs, requested_by=_actor(request))
         except DomainError as exc:

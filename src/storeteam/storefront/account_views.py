@@ -15,10 +15,10 @@ from storeteam.core.access import customer_required
 from storeteam.core.errors import DomainError
 from storeteam.orders.choices import OrderStatus
 from storeteam.orders.selectors import customer_order, customer_orders
+from storeteam.returns.forms import return_lines_posted
 from storeteam.returns.models import ReturnReason
 from storeteam.returns.services import (
     RETURNABLE,
-    ReturnLineSpec,
     return_deadline,
     return_request,
     returnable_quantities,
@@ -84,20 +84,7 @@ def account_order_return(request: HttpRequest, number: str) -> HttpResponse:
     left = returnable_quantities(order) if order.status in RETURNABLE else {}
     error = ""
     if request.method == "POST":
-        specs = []
-        for line in order.lines.all():
-            try:
-                quantity = int(request.POST.get(f"quantity-{line.pk}") or 0)
-            except ValueError:
-                quantity = -1
-            specs.append(
-                ReturnLineSpec(
-                    order_line_id=line.pk,
-                    quantity=quantity,
-                    reason=request.POST.get(f"reason-{line.pk}", ""),
-                    note=request.POST.get(f"note-{line.pk}", "")[:300],
-                )
-            )
+        specs = return_lines_posted(request.POST, order.lines.all())
         try:
             created = return_request(
                 order_id=order.pk,
