@@ -1,32 +1,64 @@
 """Packing capacity (F3, the warehouse side of G3): will today's parcels leave on time?
 
-For a warehouse with shifts, ``capacity_projection`` compares the parcels due by the end of
-today's last shift with what the shifts can still pack before then, and projects the backlog
-hour by hour from the open parcels, the current order rate and the shifts' pace (the chart of
-the logistics workspace). ``capacity_check`` (every 10 minutes) raises a ``CapacityAlert`` and
-emails the logistics managers when a shortfall is projected, before the deadline is missed;
-again only if it grows by a quarter, so nobody is told the same thing every ten minutes.
+For a warehouse with shifts, ``capacity_projection`` compares what must leave today with what
+can still be packed before the end of today's last shift:
+
+- *due today*: the open parcels whose ship-by time falls before then, plus, when the warehouse
+  has a same-day cut-off (``SameDayCutoff``), the orders still to arrive before the cut-off: at
+  the last hour's rate, plus what ``ExpectedOrders`` forecasts (a campaign's extra orders, spread
+  evenly over its window). Once a campaign runs, the last hour's rate includes its orders too, so
+  the projection leans to the pessimistic side, which is the safe side for a warning;
+- *capacity*: the shifts' pace (orders per hour), capped by what the warehouse's active packing
+  stations can print (labels per hour, one label a parcel), hour by hour to the deadline.
+
+The shortfall is said in parcels and in station-hours (how many more hours of one packing
+station it would take). It is projected hour by hour for the logistics workspace's chart.
+``capacity_check`` (every 10 minutes) raises a ``CapacityAlert`` and emails the logistics
+managers when a shortfall is projected, before the deadline is missed; again only if it grows by
+a quarter, so nobody is told the same thing every ten minutes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from itertools import pairwise
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from storeteam.accounts.models import User
+from storeteam.core.audit import audit_record
+from storeteam.core.errors import DomainError
 from storeteam.core.events import event_publish
 from storeteam.core.mail import email_in_language
 from storeteam.fulfilment.events import CapacityShortfallProjected
-from storeteam.fulfilment.models import ACTIVE, CapacityAlert, Shift, Shipment
+from storeteam.fulfilment.models import (
+    ACTIVE,
+    CapacityAlert,
+    ExpectedOrders,
+    PackingStation,
+    SameDayCutoff,
+    Shift,
+    Shipment,
+)
 from storeteam.inventory.models import Warehouse
 
 RATE_WINDOW = timedelta(hours=1)
 STEP = timedelta(hours=1)
 REMIND_GROWTH = 1.25
 ALERT_ROLE = "logistics_manager"
+# An order placed now must leave the warehouse within this, unless a same-day cut-off applies.
+SHIP_WITHIN = timedelta(hours=24)
+MAX_EXPECTED_ORDERS = 1_000_000
+
+
+class CapacityInputError(DomainError):
+    """The forecast or cut-off given cannot be used; nothing was saved."""
 
 
 @dataclass(frozen=True)
@@ -41,18 +73,37 @@ class Projection:
     warehouse: Warehouse
     now: datetime
     backlog: int
-    due_today: int
+    due_today: int  # open parcels due before the deadline
     order_rate_per_hour: float
     capacity_left: int
     deadline: datetime | None
     points: list[ProjectionPoint] = field(default_factory=list)
+    expected_today: int = 0  # orders still to arrive before the same-day cut-off
+    station_pace: int = 0  # parcels one packing station packs an hour (0: no stations)
+    cutoff: datetime | None = None
+
+    @property
+    def demand(self) -> int:
+        return self.due_today + self.expected_today
 
     @property
     def shortfall(self) -> int:
-        return max(self.due_today - self.capacity_left, 0)
+        return max(self.demand - self.capacity_left, 0)
+
+    @property
+    def station_hours_needed(self) -> Decimal | None:
+        """More hours of one packing station it would take to pack the shortfall in time."""
+        if not self.shortfall or not self.station_pace:
+            return None
+        return (Decimal(self.shortfall) / self.station_pace).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP
+        )
 
 
-def _shifts_on(warehouse: Warehouse, day: date) -> list[tuple[datetime, datetime, int]]:
+Shifts = list[tuple[datetime, datetime, int]]
+
+
+def _shifts_on(warehouse_id: int, day: date) -> Shifts:
     zone = timezone.get_current_timezone()
     return [
         (
@@ -60,26 +111,74 @@ def _shifts_on(warehouse: Warehouse, day: date) -> list[tuple[datetime, datetime
             datetime.combine(day, shift.ends_at, tzinfo=zone),
             shift.orders_per_hour,
         )
-        for shift in Shift.objects.filter(warehouse=warehouse, weekday=day.weekday())
+        for shift in Shift.objects.filter(warehouse_id=warehouse_id, weekday=day.weekday())
     ]
 
 
-def _capacity(
-    shifts: list[tuple[datetime, datetime, int]], start: datetime, end: datetime
-) -> float:
+def _capacity(shifts: Shifts, start: datetime, end: datetime, cap: int | None = None) -> float:
+    """Parcels the shifts pack between ``start`` and ``end``, never faster than ``cap`` an hour
+    (what the packing stations can print), wherever shifts overlap."""
+    cuts = sorted({start, end, *(t for b, e, _p in shifts for t in (b, e) if start < t < end)})
     total = 0.0
-    for begins, ends, per_hour in shifts:
-        overlap = (min(ends, end) - max(begins, start)).total_seconds()
-        if overlap > 0:
-            total += overlap / 3600 * per_hour
+    for begins, ends in pairwise(cuts):
+        pace = sum(per_hour for b, e, per_hour in shifts if b <= begins and e >= ends)
+        if cap is not None:
+            pace = min(pace, cap)
+        total += (ends - begins).total_seconds() / 3600 * pace
     return total
+
+
+def _hours(start: datetime, end: datetime) -> float:
+    return max((end - start).total_seconds(), 0) / 3600
+
+
+def _arrivals(
+    rate: float, forecasts: list[ExpectedOrders], start: datetime, end: datetime
+) -> float:
+    """Orders expected between ``start`` and ``end``: the usual rate, plus each forecast's share
+    of its window that falls in between."""
+    total = rate * _hours(start, end)
+    for forecast in forecasts:
+        overlap = _hours(max(forecast.starts_at, start), min(forecast.ends_at, end))
+        total += forecast.orders * overlap / _hours(forecast.starts_at, forecast.ends_at)
+    return total
+
+
+def _station_pace(warehouse_id: int) -> tuple[int | None, int]:
+    """(parcels an hour all active stations can print, or None without stations; one station's
+    average pace)."""
+    found = PackingStation.objects.filter(warehouse_id=warehouse_id, is_active=True).aggregate(
+        total=Sum("labels_per_hour"), count=Count("pk")
+    )
+    if not found["count"]:
+        return None, 0
+    return int(found["total"]), round(found["total"] / found["count"])
+
+
+def _cutoff_on(warehouse_id: int, day: date) -> datetime | None:
+    cutoff = SameDayCutoff.objects.filter(warehouse_id=warehouse_id).first()
+    if cutoff is None:
+        return None
+    return datetime.combine(day, cutoff.until, tzinfo=timezone.get_current_timezone())
+
+
+def ship_by_for(*, warehouse_id: int, placed_at: datetime) -> datetime:
+    """When a parcel of an order placed at ``placed_at`` must leave ``warehouse_id``: the end of
+    that day's last shift if it came before the same-day cut-off, else within ``SHIP_WITHIN``."""
+    day = timezone.localtime(placed_at).date()
+    cutoff = _cutoff_on(warehouse_id, day)
+    if cutoff is not None and placed_at < cutoff:
+        last = max((ends for _b, ends, _p in _shifts_on(warehouse_id, day)), default=None)
+        if last is not None and last > placed_at:
+            return last
+    return placed_at + SHIP_WITHIN
 
 
 def capacity_projection(*, warehouse: Warehouse, now: datetime | None = None) -> Projection:
     """Today's outlook for ``warehouse`` (module docstring)."""
     now = now or timezone.now()
     today = timezone.localtime(now).date()
-    shifts = _shifts_on(warehouse, today)
+    shifts = _shifts_on(warehouse.pk, today)
     deadline = max((ends for _b, ends, _p in shifts), default=None)
     open_parcels = Shipment.objects.filter(warehouse=warehouse, status__in=ACTIVE)
     backlog = open_parcels.count()
@@ -87,25 +186,130 @@ def capacity_projection(*, warehouse: Warehouse, now: datetime | None = None) ->
         warehouse=warehouse, created_at__gt=now - RATE_WINDOW, created_at__lte=now
     ).count()
     rate = arrived / (RATE_WINDOW.total_seconds() / 3600)
+    cap, station_pace = _station_pace(warehouse.pk)
     if deadline is None or deadline <= now:
-        return Projection(warehouse, now, backlog, 0, rate, 0, deadline)
+        return Projection(warehouse, now, backlog, 0, rate, 0, deadline, station_pace=station_pace)
+    forecasts = list(
+        ExpectedOrders.objects.filter(warehouse=warehouse, ends_at__gt=now, starts_at__lt=deadline)
+    )
+    cutoff = _cutoff_on(warehouse.pk, today)
+    # the orders still to come that must leave today: those before the cut-off
+    window_end = min(cutoff, deadline) if cutoff is not None and cutoff > now else now
     due = open_parcels.filter(ship_by__lte=deadline).count()
-    capacity_left = round(_capacity(shifts, now, deadline))
+    expected = round(_arrivals(rate, forecasts, now, window_end))
+    capacity_left = round(_capacity(shifts, now, deadline, cap))
     points = [ProjectionPoint(now, backlog, due)]
     at = now
     while at < deadline:
         step_end = min(at + STEP, deadline)
-        packed = _capacity(shifts, now, step_end)
-        hours = (step_end - now).total_seconds() / 3600
+        packed = _capacity(shifts, now, step_end, cap)
+        coming = _arrivals(rate, forecasts, now, step_end)
+        coming_due = _arrivals(rate, forecasts, now, min(step_end, window_end))
         points.append(
             ProjectionPoint(
                 step_end,
-                max(round(backlog + rate * hours - packed), 0),
-                max(round(due - packed), 0),
+                max(round(backlog + coming - packed), 0),
+                max(round(due + coming_due - packed), 0),
             )
         )
         at = step_end
-    return Projection(warehouse, now, backlog, due, rate, capacity_left, deadline, points)
+    return Projection(
+        warehouse,
+        now,
+        backlog,
+        due,
+        rate,
+        capacity_left,
+        deadline,
+        points,
+        expected_today=expected,
+        station_pace=station_pace,
+        cutoff=cutoff,
+    )
+
+
+# --- what the logistics manager (or marketing's campaigns) tell the projection -------------------
+
+
+def same_day_cutoff_set(*, warehouse: Warehouse, until: time | None, actor: Any) -> None:
+    """Promise same-day dispatch for orders placed before ``until`` (None: no such promise)."""
+    with transaction.atomic():
+        before = SameDayCutoff.objects.filter(warehouse=warehouse).first()
+        if until is None:
+            SameDayCutoff.objects.filter(warehouse=warehouse).delete()
+        else:
+            SameDayCutoff.objects.update_or_create(warehouse=warehouse, defaults={"until": until})
+        audit_record(
+            actor=actor,
+            action="fulfilment.same_day_cutoff_set",
+            target=warehouse,
+            before={"until": before.until.isoformat() if before else None},
+            after={"until": until.isoformat() if until else None},
+        )
+
+
+def expected_orders_add(
+    *,
+    warehouse: Warehouse,
+    orders: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    source: str,
+    actor: Any,
+) -> ExpectedOrders:
+    """Tell the projection that ``orders`` more orders will arrive at ``warehouse`` between
+    ``starts_at`` and ``ends_at`` (marketing's campaign forecast, or the manager's own)."""
+    source = (source or "").strip()
+    if not source or len(source) > 200:
+        raise CapacityInputError(_("Say where the orders come from (1 to 200 characters)."))
+    if not 0 < orders <= MAX_EXPECTED_ORDERS:
+        raise CapacityInputError(
+            _("Expect from 1 to %(max)s orders.") % {"max": f"{MAX_EXPECTED_ORDERS:,}"}
+        )
+    if ends_at <= starts_at:
+        raise CapacityInputError(_("The end must come after the start."))
+    with transaction.atomic():
+        row = ExpectedOrders.objects.create(
+            warehouse=warehouse,
+            orders=orders,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            source=source,
+            created_at=timezone.now(),
+            created_by=str(getattr(actor, "email", actor) or "system")[:80],
+        )
+        audit_record(
+            actor=actor,
+            action="fulfilment.expected_orders_add",
+            target=warehouse,
+            after={
+                "orders": orders,
+                "from": starts_at.isoformat(),
+                "until": ends_at.isoformat(),
+                "source": source,
+            },
+        )
+    return row
+
+
+def expected_orders_remove(*, expected_id: int, actor: Any) -> None:
+    with transaction.atomic():
+        row = ExpectedOrders.objects.select_related("warehouse").filter(pk=expected_id).first()
+        if row is None:
+            return
+        audit_record(
+            actor=actor,
+            action="fulfilment.expected_orders_remove",
+            target=row.warehouse,
+            before={"orders": row.orders, "source": row.source},
+        )
+        row.delete()
+
+
+def expected_orders_ahead(*, warehouse: Warehouse, now: datetime | None = None) -> list[Any]:
+    """The forecasts of ``warehouse`` not yet over, soonest first."""
+    now = now or timezone.now()
+    return list(ExpectedOrders.objects.filter(warehouse=warehouse, ends_at__gt=now))
 
 
 def _managers() -> list[User]:
@@ -122,6 +326,7 @@ def _email(alert: CapacityAlert, projection: Projection) -> None:
                 "projection": projection,
                 "alert": alert,
                 "deadline": timezone.localtime(alert.deadline),
+                "cutoff": timezone.localtime(projection.cutoff) if projection.cutoff else None,
             },
         )
 
@@ -159,10 +364,12 @@ def capacity_check(*, now: datetime | None = None) -> list[CapacityAlert]:
                     CapacityShortfallProjected(
                         warehouse_code=warehouse.code,
                         day=day.isoformat(),
-                        due=projection.due_today,
+                        due=projection.demand,
                         capacity=projection.capacity_left,
                         shortfall=projection.shortfall,
                         deadline=projection.deadline,
+                        expected=projection.expected_today,
+                        station_hours_needed=projection.station_hours_needed,
                     )
                 )
         if tell:

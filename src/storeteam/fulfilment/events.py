@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from storeteam.core.events import DomainEvent
 
@@ -33,3 +34,5 @@ class CapacityShortfallProjected(DomainEvent):
     capacity: int
     shortfall: int
     deadline: datetime
+    expected: int = 0  # of ``due``, orders forecast still to arrive before the same-day cut-off
+    station_hours_needed: Decimal | None = None

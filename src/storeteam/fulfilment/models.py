@@ -244,6 +244,51 @@ class Shift(models.Model):
         return f"{self.warehouse_id} {self.weekday} {self.starts_at}-{self.ends_at}"
 
 
+class SameDayCutoff(models.Model):
+    """The warehouse's same-day promise (F3): an order placed on a packing day before ``until``
+    (the store's local time) leaves that day, by the end of its last shift. Without one, an order
+    leaves within ``SHIP_WITHIN`` of being placed."""
+
+    warehouse = models.OneToOneField(
+        Warehouse, on_delete=models.CASCADE, primary_key=True, related_name="same_day_cutoff"
+    )
+    until = models.TimeField(_("same-day cut-off"))
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.warehouse_id} until {self.until}"
+
+
+class ExpectedOrders(models.Model):
+    """Orders a warehouse should expect on top of its usual flow: ``orders`` more, arriving
+    between ``starts_at`` and ``ends_at`` (a campaign's forecast, G3). Marketing's campaigns write
+    these; the logistics manager can too. The capacity projection counts the part still to come."""
+
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.CASCADE, related_name="+")
+    orders = models.PositiveIntegerField(_("orders"))
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    source = models.CharField(_("source"), max_length=200)
+    created_at = models.DateTimeField()
+    created_by = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["warehouse", "ends_at"], name="expected_orders_open")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="expected_orders_window"
+            ),
+            models.CheckConstraint(condition=Q(orders__gt=0), name="expected_orders_some"),
+        ]
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.orders} expected at {self.warehouse_id} ({self.source})"
+
+
 class CapacityAlert(models.Model):
     """A projected shortfall of a warehouse on one day: raised once, updated if it grows, so
     the logistics manager is told early and not every few minutes."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 from storeteam.catalog.models import Variant
 from storeteam.core.errors import DomainError, NotFoundError
 from storeteam.core.events import event_publish
+from storeteam.fulfilment.capacity import ship_by_for
 from storeteam.fulfilment.events import ShipmentShipped
 from storeteam.fulfilment.models import (
     ACTIVE,
@@ -38,8 +38,6 @@ from storeteam.orders.choices import OrderStatus
 from storeteam.orders.models import Order
 from storeteam.orders.services import order_shipment_record
 
-# An order placed now must leave the warehouse within this (the warehouse's promise).
-SHIP_WITHIN = timedelta(hours=24)
 PICK_LIST_SIZE = 30
 
 
@@ -89,7 +87,7 @@ def shipments_create_for_order(*, order_id: int) -> list[Shipment]:
                 shipment = Shipment.objects.create(
                     order=order,
                     warehouse_id=warehouse_id,
-                    ship_by=order.placed_at + SHIP_WITHIN,
+                    ship_by=ship_by_for(warehouse_id=warehouse_id, placed_at=order.placed_at),
                     created_at=now,
                 )
                 merged: dict[int, tuple[str, int]] = {}
