@@ -28,10 +28,10 @@ from storeteam.demo.catalog import (
     demo_catalog_build,
     demo_catalog_data,
 )
-from storeteam.demo.fulfilment import demo_stations_ensure
+from storeteam.demo.fulfilment import demo_capacity_plans_ensure, demo_stations_ensure
 from storeteam.demo.images import demo_picture
 from storeteam.demo.words import vocabulary_problems
-from storeteam.fulfilment.models import PackingStation
+from storeteam.fulfilment.models import ExpectedOrders, PackingStation, SameDayCutoff
 from storeteam.pricing.models import PriceList, TaxRate, VariantPrice
 from storeteam.storefront.models import ListingEntry
 
@@ -223,6 +223,14 @@ def test_the_command_builds_the_catalog_lists_it_and_prints_the_logins() -> None
     ]
     assert len(demo_stations_ensure()) == 4  # idempotent: the same four, updated
     assert PackingStation.objects.count() == 4
+    # the same-day promises and the campaign forecast the capacity projection weighs
+    assert "Same-day cut-offs and campaign forecasts: 1 forecast" in out.getvalue()
+    assert sorted(SameDayCutoff.objects.values_list("warehouse__code", flat=True)) == [
+        "sto",
+        "tilburg",
+    ]
+    assert demo_capacity_plans_ensure() == 1  # idempotent: the forecast is replaced
+    assert ExpectedOrders.objects.get().orders == 300
 
 
 def test_demo_pictures_are_drawn_the_same_every_time_and_differ_by_colour_and_type() -> None:

@@ -5,11 +5,17 @@ the moment a worker sends it. Idempotent: running the demo again sets them to th
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
+
+from django.utils import timezone
 
 from storeteam.demo.inventory import WAREHOUSES
-from storeteam.fulfilment.capacity import shifts_set
-from storeteam.fulfilment.models import LabelFormat, PackingStation, Shift
+from storeteam.fulfilment.capacity import (
+    expected_orders_add,
+    same_day_cutoff_set,
+    shifts_set,
+)
+from storeteam.fulfilment.models import ExpectedOrders, LabelFormat, PackingStation, Shift
 from storeteam.fulfilment.printing import packing_station_ensure
 from storeteam.inventory.models import Warehouse
 
@@ -77,3 +83,31 @@ def demo_shifts_ensure() -> int:
                 ]
             )
     return len(warehouses)
+
+
+# warehouse code -> same-day cut-off: orders placed before it leave that day
+CUTOFFS = {"sto": time(15, 0), "tilburg": time(14, 0)}
+FORECAST_SOURCE = "Demo: winter sale newsletter"
+
+
+def demo_capacity_plans_ensure() -> int:
+    """Same-day cut-offs, and a campaign's forecast for Stockholm: 300 more orders over the three
+    hours from now, so the capacity projection has the playbook's campaign to weigh. Idempotent
+    (the demo's forecast is replaced). Returns how many forecasts there are."""
+    warehouses = {w.code: w for w in Warehouse.objects.filter(code__in=CUTOFFS)}
+    for code, until in CUTOFFS.items():
+        if code in warehouses:
+            same_day_cutoff_set(warehouse=warehouses[code], until=until, actor=None)
+    ExpectedOrders.objects.filter(source=FORECAST_SOURCE).delete()
+    if "sto" not in warehouses:
+        return 0
+    now = timezone.now()
+    expected_orders_add(
+        warehouse=warehouses["sto"],
+        orders=300,
+        starts_at=now,
+        ends_at=now + timedelta(hours=3),
+        source=FORECAST_SOURCE,
+        actor=None,
+    )
+    return 1

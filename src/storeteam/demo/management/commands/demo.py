@@ -9,7 +9,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser, OutputWrapper
 
 from storeteam.demo.catalog import PROFILES, demo_catalog_build
-from storeteam.demo.fulfilment import demo_shifts_ensure, demo_stations_ensure
+from storeteam.demo.fulfilment import (
+    demo_capacity_plans_ensure,
+    demo_shifts_ensure,
+    demo_stations_ensure,
+)
 from storeteam.demo.inventory import demo_stock_build
 from storeteam.demo.orders import demo_orders_build
 from storeteam.demo.services import demo_customer_ensure, demo_orders_actor, demo_staff_ensure
@@ -102,6 +106,9 @@ class Command(BaseCommand):
             f"({', '.join(station.code for station in stations)})"
         )
         self.stdout.write(f"Packing shifts: {demo_shifts_ensure()} warehouses, Monday to Saturday")
+        self.stdout.write(
+            f"Same-day cut-offs and campaign forecasts: {demo_capacity_plans_ensure()} forecast"
+        )
         logins = demo_staff_ensure()
         shopper = demo_customer_ensure()
         orders = demo_orders_build(seed=seed, staff_actor=demo_orders_actor())
