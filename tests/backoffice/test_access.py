@@ -206,6 +206,7 @@ def test_the_walk_includes_the_logistics_workspace() -> None:
         "fulfilment_pick_list",
         "fulfilment_packing",
         "fulfilment_station",
+        "fulfilment_capacity",
     }
     assert {
         name for name, a in declared.items() if a == Access("staff", "fulfilment.work_fulfilment")
@@ -216,4 +217,7 @@ def test_the_walk_includes_the_logistics_workspace() -> None:
         "fulfilment_ship",
         "fulfilment_reprint",
         "fulfilment_print_job_decide",
+        "fulfilment_cutoff",
+        "fulfilment_forecast_add",
+        "fulfilment_forecast_remove",
     }

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from storeteam.backoffice import (
+    capacity_views,
     catalog_image_views,
     catalog_views,
     fulfilment_views,
@@ -104,6 +105,26 @@ urlpatterns = [
         name="order_attention_clear",
     ),
     path("fulfilment/", fulfilment_views.overview, name="fulfilment"),
+    path(
+        "fulfilment/warehouses/<int:warehouse_id>/capacity/",
+        capacity_views.capacity,
+        name="fulfilment_capacity",
+    ),
+    path(
+        "fulfilment/warehouses/<int:warehouse_id>/capacity/cutoff/",
+        capacity_views.cutoff_set,
+        name="fulfilment_cutoff",
+    ),
+    path(
+        "fulfilment/warehouses/<int:warehouse_id>/capacity/forecasts/",
+        capacity_views.forecast_add,
+        name="fulfilment_forecast_add",
+    ),
+    path(
+        "fulfilment/warehouses/<int:warehouse_id>/capacity/forecasts/<int:expected_id>/remove/",
+        capacity_views.forecast_remove,
+        name="fulfilment_forecast_remove",
+    ),
     path(
         "fulfilment/warehouses/<int:warehouse_id>/",
         fulfilment_views.warehouse_work,
