@@ -308,7 +308,7 @@ def shipment_ship_and_print(
         carrier=carrier,
         service=service,
         tracking_number=tracking_number,
-        actor=_who(actor),
+        actor=actor,
     )
     jobs = print_enqueue(shipment_id=shipment.pk, station_id=station_id, actor=actor)
     return shipment, jobs
