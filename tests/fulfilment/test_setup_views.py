@@ -518,3 +518,29 @@ def test_the_set_up_screens_are_in_the_navigation_of_those_who_may_open_them() -
     ):
         assert f'href="{url}"' in logistics
         assert f'href="{url}"' not in finance
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "refusal"),
+    [
+        ("sv", "Packskift", "Skiftet måste sluta efter att det börjar."),
+        ("fr", "Créneaux d\u2019emballage", "Le créneau doit finir après son début."),
+        ("nl", "Inpakdiensten", "De dienst moet eindigen nadat hij begint."),
+    ],
+)
+def test_the_set_up_screens_speak_the_staff_members_language(
+    shop: Shop, language: str, title: str, refusal: str
+) -> None:
+    client = client_as("logistics_manager")
+    headers = {"Accept-Language": language}
+
+    listing = page(client.get("/staff/fulfilment/shifts/", headers=headers))
+    refused = client.post(
+        "/staff/fulfilment/shifts/new/",
+        shift_form(shop, starts_at="16:00", ends_at="08:00"),
+        headers=headers,
+    )
+
+    assert f"<h1>{title}</h1>" in listing
+    assert refused.status_code == 400
+    assert refusal in page(refused)

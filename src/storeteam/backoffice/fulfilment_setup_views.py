@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from storeteam.accounts.models import User
@@ -170,9 +171,12 @@ def station_edit(request: HttpRequest, station_id: int) -> HttpResponse:
             if not station.is_active and waiting:
                 messages.warning(
                     request,
-                    _(
+                    ngettext(
+                        "%(n)d document waits in its queue; it prints when the station is in use "
+                        "again, or reprint it at another station.",
                         "%(n)d documents wait in its queue; they print when the station is in "
-                        "use again, or reprint them at another station."
+                        "use again, or reprint them at another station.",
+                        waiting,
                     )
                     % {"n": waiting},
                 )
@@ -263,10 +267,12 @@ def shift_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Added %(n)d shifts to %(warehouse)s.")
-                % {"n": len(added), "warehouse": data["warehouse"].name}
-                if len(added) > 1
-                else _("Added the shift to %(warehouse)s.") % {"warehouse": data["warehouse"].name},
+                ngettext(
+                    "Added %(n)d shift to %(warehouse)s.",
+                    "Added %(n)d shifts to %(warehouse)s.",
+                    len(added),
+                )
+                % {"n": len(added), "warehouse": data["warehouse"].name},
             )
             return redirect(f"{_shifts_url()}#warehouse-{data['warehouse'].pk}")
     return _form_page(
