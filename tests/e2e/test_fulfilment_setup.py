@@ -6,7 +6,6 @@ down."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,7 +33,7 @@ def sign_in(browser: Any, url: str, email: str, viewport: dict[str, int]) -> Any
 
 
 def test_logistics_manager_sets_up_shifts_and_a_packing_station(
-    browser: Any, live_server: Any, screenshot: Any, deliver_events: Any, tmp_path: Path
+    browser: Any, live_server: Any, screenshot: Any, deliver_events: Any
 ) -> None:
     shop = build_shop(deliver_events)
     link = warehouse_link_set(
@@ -79,7 +78,7 @@ def test_logistics_manager_sets_up_shifts_and_a_packing_station(
     phone.get_by_label("Code").fill("sto-3")
     phone.get_by_label("Name", exact=True).fill("Stockholm packing 3")
     phone.get_by_label("Warehouse").select_option(label="Stockholm (SE)")
-    phone.get_by_label("Printer address").fill(f"dir:{tmp_path}")
+    phone.get_by_label("Printer address").fill("tcp://10.0.4.33:9100")
     phone.get_by_label("PDF").check()
     phone.get_by_label("Labels per hour").fill("90")
     screenshot(phone, "fulfilment-station-new-phone")
@@ -91,7 +90,11 @@ def test_logistics_manager_sets_up_shifts_and_a_packing_station(
     row = phone.get_by_role("row").filter(has_text="Stockholm packing 3")
     assert row.get_by_text("In use").is_visible()
     station = PackingStation.objects.get(code="sto-3")
-    assert (station.label_format, station.labels_per_hour) == ("pdf", 90)
+    assert (station.printer, station.label_format, station.labels_per_hour) == (
+        "tcp://10.0.4.33:9100",
+        "pdf",
+        90,
+    )
     screenshot(phone, "fulfilment-stations-phone")
     phone.close()
 
