@@ -340,6 +340,29 @@ def test_a_shift_is_changed_and_deleted_with_its_checks_and_audit(shop: Shop) ->
     assert client.get(f"/staff/fulfilment/shifts/{late.pk}/").status_code == 404
 
 
+def test_a_weekly_shift_moves_to_one_date(shop: Shop) -> None:
+    client = client_as("logistics_manager")
+    client.post("/staff/fulfilment/shifts/new/", shift_form(shop, weekdays=["4"]))
+    shift = Shift.objects.get()
+    friday = next_weekday(4)
+    url = f"/staff/fulfilment/shifts/{shift.pk}/"
+    times = {"starts_at": "10:00", "ends_at": "18:00", "orders_per_hour": "80"}
+
+    both = client.post(url, {"weekday": "4", "date": friday.isoformat(), **times})
+    neither = client.post(url, {"weekday": "", "date": "", **times})
+    moved = client.post(url, {"weekday": "", "date": friday.isoformat(), **times})
+
+    assert "Choose a weekday or a date, not both." in page(both)
+    assert "Choose a weekday, or a date." in page(neither)
+    assert moved.status_code == 302
+    shift.refresh_from_db()
+    assert (shift.weekday, shift.date, shift.starts_at) == (None, friday, time(10))
+    assert shifts_of_day(shop.place.se, friday) == [shift]
+    assert shifts_of_day(shop.place.se, friday + timedelta(days=7)) == []
+    [change] = AuditEntry.objects.filter(action="shift.change")
+    assert change.changes()[0] == ("day", "Friday", friday.isoformat())
+
+
 def test_roles_that_only_look_cannot_change_shifts(shop: Shop) -> None:
     manager = client_as("logistics_manager")
     manager.post("/staff/fulfilment/shifts/new/", shift_form(shop, weekdays=["0"]))
