@@ -505,8 +505,10 @@ def test_the_link_page_shows_the_queue_and_pause_resume_and_retry_are_audited(
         "warehouse_link.resume",
         "warehouse_link.retry",
     ]
-    assert AuditEntry.objects.get(action="warehouse_link.pause").reason == (
-        "Stocktaking until noon"
+    pause = AuditEntry.objects.get(action="warehouse_link.pause")
+    assert (pause.reason, pause.target_label) == (
+        "Stocktaking until noon",
+        f"warehouse system of {shop.place.nl.code}",
     )
 
 

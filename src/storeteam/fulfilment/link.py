@@ -35,7 +35,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -155,9 +155,23 @@ def warehouse_link_set(
     with transaction.atomic():
         link = WarehouseLink.objects.select_for_update().filter(warehouse=warehouse).first()
         if link is None:
-            link = WarehouseLink.objects.create(
-                warehouse=warehouse, endpoint=endpoint, secret=secret, secret_changed_at=now
-            )
+            if not secret:  # the link went away between the check and the lock
+                raise SetupError(
+                    [
+                        Problem(
+                            _("Enter the shared secret agreed with the warehouse system."), "secret"
+                        )
+                    ]
+                )
+            try:
+                with transaction.atomic():
+                    link = WarehouseLink.objects.create(
+                        warehouse=warehouse, endpoint=endpoint, secret=secret, secret_changed_at=now
+                    )
+            except IntegrityError:
+                raise SetupError(
+                    [Problem(_("Someone connected this warehouse a moment ago."), "endpoint")]
+                ) from None
             audit_record(
                 actor=actor,
                 action="warehouse_link.connect",

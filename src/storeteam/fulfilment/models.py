@@ -209,7 +209,8 @@ class WarehouseLink(models.Model):
         default_permissions = ()
 
     def __str__(self) -> str:
-        return f"link of {self.warehouse_id}"
+        # The audit log's "concerning" column: the callers have the warehouse loaded.
+        return f"warehouse system of {self.warehouse.code}"
 
 
 class DispatchKind(models.TextChoices):
