@@ -196,7 +196,8 @@ def test_navigation_shows_only_what_the_role_may_open(people: dict[str, Any]) ->
 
 
 def test_the_walk_includes_the_logistics_workspace() -> None:
-    # The fulfilment screens (F1, F2): pages need view_fulfilment, actions work_fulfilment.
+    # The fulfilment screens (F1-F4): pages need view_fulfilment, the warehouse work
+    # work_fulfilment, setting up stations, shifts and links manage_fulfilment.
     declared = {r.name: r.access for r in site_routes() if r.name.startswith("fulfilment")}
     assert {
         name for name, a in declared.items() if a == Access("staff", "fulfilment.view_fulfilment")
@@ -206,7 +207,27 @@ def test_the_walk_includes_the_logistics_workspace() -> None:
         "fulfilment_pick_list",
         "fulfilment_packing",
         "fulfilment_station",
+        "fulfilment_stations",
+        "fulfilment_shifts",
+        "fulfilment_links",
+        "fulfilment_link",
         "fulfilment_capacity",
+    }
+    assert {
+        name for name, a in declared.items() if a == Access("staff", "fulfilment.manage_fulfilment")
+    } == {
+        "fulfilment_station_new",
+        "fulfilment_station_edit",
+        "fulfilment_shift_new",
+        "fulfilment_shift_edit",
+        "fulfilment_shift_delete",
+        "fulfilment_link_settings",
+        "fulfilment_link_pause",
+        "fulfilment_link_resume",
+        "fulfilment_link_retry",
+        "fulfilment_cutoff",
+        "fulfilment_forecast_add",
+        "fulfilment_forecast_remove",
     }
     assert {
         name for name, a in declared.items() if a == Access("staff", "fulfilment.work_fulfilment")
@@ -217,7 +238,4 @@ def test_the_walk_includes_the_logistics_workspace() -> None:
         "fulfilment_ship",
         "fulfilment_reprint",
         "fulfilment_print_job_decide",
-        "fulfilment_cutoff",
-        "fulfilment_forecast_add",
-        "fulfilment_forecast_remove",
     }

@@ -2,7 +2,7 @@
 /staff/fulfilment/warehouses/<id>/capacity/. Today's projection with its chart, the same-day
 cut-off, and the forecasts of extra orders (a campaign's, entered by the logistics manager until
 marketing's campaigns write them). Viewing needs ``fulfilment.view_fulfilment``; changes need
-``fulfilment.work_fulfilment``, by POST with CSRF, each through one capacity service."""
+``fulfilment.manage_fulfilment``, by POST with CSRF, each through one capacity service."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from storeteam.fulfilment.capacity import (
 from storeteam.fulfilment.models import SameDayCutoff
 from storeteam.inventory.models import Warehouse
 from storeteam.inventory.selectors import warehouses_list
-from storeteam.team.roles import VIEW_FULFILMENT, WORK_FULFILMENT
+from storeteam.team.roles import MANAGE_FULFILMENT, VIEW_FULFILMENT
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 
@@ -104,7 +104,7 @@ def _page(
             or CutoffForm(initial={"until": cutoff.until if cutoff else None}),
             "forecast_form": forecast_form
             or ForecastForm(initial={"starts_at": now, "ends_at": now + timedelta(hours=3)}),
-            "can_work": request.user.has_perm(WORK_FULFILMENT),
+            "can_work": request.user.has_perm(MANAGE_FULFILMENT),
         },
         status=status,
     )
@@ -116,7 +116,7 @@ def capacity(request: HttpRequest, warehouse_id: int) -> HttpResponse:
     return _page(request, _warehouse(warehouse_id))
 
 
-@staff_permission(WORK_FULFILMENT)
+@staff_permission(MANAGE_FULFILMENT)
 @require_POST
 def cutoff_set(request: HttpRequest, warehouse_id: int) -> HttpResponse:
     warehouse = _warehouse(warehouse_id)
@@ -136,7 +136,7 @@ def cutoff_set(request: HttpRequest, warehouse_id: int) -> HttpResponse:
     return redirect("backoffice:fulfilment_capacity", warehouse_id=warehouse.pk)
 
 
-@staff_permission(WORK_FULFILMENT)
+@staff_permission(MANAGE_FULFILMENT)
 @require_POST
 def forecast_add(request: HttpRequest, warehouse_id: int) -> HttpResponse:
     warehouse = _warehouse(warehouse_id)
@@ -152,7 +152,7 @@ def forecast_add(request: HttpRequest, warehouse_id: int) -> HttpResponse:
     return _page(request, warehouse, forecast_form=form, status=400)
 
 
-@staff_permission(WORK_FULFILMENT)
+@staff_permission(MANAGE_FULFILMENT)
 @require_POST
 def forecast_remove(request: HttpRequest, warehouse_id: int, expected_id: int) -> HttpResponse:
     warehouse = _warehouse(warehouse_id)

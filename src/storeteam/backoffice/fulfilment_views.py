@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from storeteam.accounts.models import User
 from storeteam.backoffice.charts import projection_chart
 from storeteam.core.access import staff_permission
 from storeteam.core.errors import NotFoundError
@@ -79,6 +80,12 @@ class ShipForm(forms.Form):
 
 def _actor(request: HttpRequest) -> str:
     return str(getattr(request.user, "email", "") or "staff")
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # the access decorator let only staff in
+    return user
 
 
 def _warehouse(warehouse_id: int) -> Warehouse:
@@ -223,7 +230,7 @@ def pack(request: HttpRequest, shipment_id: int) -> HttpResponse:
     shipment = _shipment(shipment_id)
     code = request.POST.get("code", "")[:64]
     try:
-        result = pack_scan(shipment_id=shipment.pk, code=code, actor=_actor(request))
+        result = pack_scan(shipment_id=shipment.pk, code=code, actor=_user(request))
     except FulfilmentError as exc:
         feedback = {"ok": False, "text": exc.message}
     else:
@@ -245,7 +252,7 @@ def pack(request: HttpRequest, shipment_id: int) -> HttpResponse:
 def split(request: HttpRequest, shipment_id: int) -> HttpResponse:
     shipment = _shipment(shipment_id)
     try:
-        rest = shipment_split(shipment_id=shipment.pk, actor=_actor(request))
+        rest = shipment_split(shipment_id=shipment.pk, actor=_user(request))
     except FulfilmentError as exc:
         messages.error(request, exc.message)
     else:

@@ -62,6 +62,21 @@ NAVIGATION: tuple[NavItem, ...] = (
         _("Open work per warehouse, pick lists, packing, shipping and the print queues."),
     ),
     NavItem(
+        "backoffice:fulfilment_stations",
+        _("Packing stations"),
+        _("Each packing table with its printer, label format and labels per hour."),
+    ),
+    NavItem(
+        "backoffice:fulfilment_shifts",
+        _("Packing shifts"),
+        _("When each warehouse packs and how fast: the capacity the day's projection uses."),
+    ),
+    NavItem(
+        "backoffice:fulfilment_links",
+        _("Warehouse systems"),
+        _("External warehouse systems: up or down, their queue, address, secret and pause."),
+    ),
+    NavItem(
         "backoffice:payments",
         _("Payments"),
         _("Payments with their provider calls, webhooks and refunds; those to look at."),

@@ -99,6 +99,13 @@ HISTORY_KINDS = {
 ACTORS = {"checkout": gettext_lazy("Checkout"), "system": gettext_lazy("The store")}
 
 
+def _actor_label(actor: str) -> str:
+    """How the history names who took a step that no staff member took."""
+    if actor.startswith("warehouse-system:"):
+        return _("Warehouse system (%(code)s)") % {"code": actor.split(":", 1)[1]}
+    return str(ACTORS.get(actor) or actor)
+
+
 def _status_label(value: str) -> str:
     return str(OrderStatus(value).label) if value in OrderStatus.values else value
 
@@ -118,7 +125,7 @@ def _history(order: Order) -> list[dict[str, Any]]:
     return [
         {
             "at": step.at,
-            "who": names.get(step.actor) or ACTORS.get(step.actor) or step.actor,
+            "who": names.get(step.actor) or _actor_label(step.actor),
             "what": HISTORY_KINDS.get(step.kind) or _status_label(step.kind),
             "from_status": _status_label(step.from_status) if step.from_status else "",
             "to_status": _status_label(step.to_status) if step.to_status else "",

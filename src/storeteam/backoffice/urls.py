@@ -4,6 +4,7 @@ from storeteam.backoffice import (
     capacity_views,
     catalog_image_views,
     catalog_views,
+    fulfilment_setup_views,
     fulfilment_views,
     inventory_views,
     orders_views,
@@ -169,6 +170,55 @@ urlpatterns = [
         "fulfilment/stations/<int:station_id>/",
         fulfilment_views.station_queue,
         name="fulfilment_station",
+    ),
+    path("fulfilment/stations/", fulfilment_setup_views.stations, name="fulfilment_stations"),
+    path(
+        "fulfilment/stations/new/",
+        fulfilment_setup_views.station_new,
+        name="fulfilment_station_new",
+    ),
+    path(
+        "fulfilment/stations/<int:station_id>/edit/",
+        fulfilment_setup_views.station_edit,
+        name="fulfilment_station_edit",
+    ),
+    path("fulfilment/shifts/", fulfilment_setup_views.shifts, name="fulfilment_shifts"),
+    path("fulfilment/shifts/new/", fulfilment_setup_views.shift_new, name="fulfilment_shift_new"),
+    path(
+        "fulfilment/shifts/<int:shift_id>/",
+        fulfilment_setup_views.shift_edit,
+        name="fulfilment_shift_edit",
+    ),
+    path(
+        "fulfilment/shifts/<int:shift_id>/delete/",
+        fulfilment_setup_views.shift_remove,
+        name="fulfilment_shift_delete",
+    ),
+    path("fulfilment/links/", fulfilment_setup_views.links, name="fulfilment_links"),
+    path(
+        "fulfilment/links/<int:warehouse_id>/",
+        fulfilment_setup_views.link,
+        name="fulfilment_link",
+    ),
+    path(
+        "fulfilment/links/<int:warehouse_id>/settings/",
+        fulfilment_setup_views.link_settings,
+        name="fulfilment_link_settings",
+    ),
+    path(
+        "fulfilment/links/<int:warehouse_id>/pause/",
+        fulfilment_setup_views.link_pause,
+        name="fulfilment_link_pause",
+    ),
+    path(
+        "fulfilment/links/<int:warehouse_id>/resume/",
+        fulfilment_setup_views.link_resume,
+        name="fulfilment_link_resume",
+    ),
+    path(
+        "fulfilment/links/<int:warehouse_id>/retry/",
+        fulfilment_setup_views.link_retry,
+        name="fulfilment_link_retry",
     ),
     path(
         "fulfilment/print-jobs/<int:job_id>/decide/",

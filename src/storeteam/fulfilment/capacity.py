@@ -16,10 +16,15 @@ station it would take). It is projected hour by hour for the logistics workspace
 ``capacity_check`` (every 10 minutes) raises a ``CapacityAlert`` and emails the logistics
 managers when a shortfall is projected, before the deadline is missed; again only if it grows by
 a quarter, so nobody is told the same thing every ten minutes.
+
+Shifts are set by the logistics manager (``shifts_add``, ``shift_update``, ``shift_delete``,
+audited): every week on a weekday, or on one date, whose shifts then replace the weekday's for
+that day. Shifts of one day never overlap, so a day's capacity is the plain sum of its shifts.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -27,13 +32,14 @@ from itertools import pairwise
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
 from storeteam.accounts.models import User
 from storeteam.core.audit import audit_record
-from storeteam.core.errors import DomainError
+from storeteam.core.errors import DomainError, NotFoundError
 from storeteam.core.events import event_publish
 from storeteam.core.mail import email_in_language
 from storeteam.fulfilment.events import CapacityShortfallProjected
@@ -46,6 +52,7 @@ from storeteam.fulfilment.models import (
     Shift,
     Shipment,
 )
+from storeteam.fulfilment.services import Problem, SetupError
 from storeteam.inventory.models import Warehouse
 
 RATE_WINDOW = timedelta(hours=1)
@@ -103,6 +110,18 @@ class Projection:
 Shifts = list[tuple[datetime, datetime, int]]
 
 
+def shifts_of_day(warehouse: Warehouse | int, day: date) -> list[Shift]:
+    """The shifts ``warehouse`` packs in on ``day``: those set for that date if there are any,
+    else the weekday's, by start time."""
+    shifts = list(
+        Shift.objects.filter(
+            Q(date=day) | Q(weekday=day.weekday(), date__isnull=True), warehouse=warehouse
+        ).order_by("starts_at")
+    )
+    dated = [shift for shift in shifts if shift.date is not None]
+    return dated or shifts
+
+
 def _shifts_on(warehouse_id: int, day: date) -> Shifts:
     zone = timezone.get_current_timezone()
     return [
@@ -111,7 +130,7 @@ def _shifts_on(warehouse_id: int, day: date) -> Shifts:
             datetime.combine(day, shift.ends_at, tzinfo=zone),
             shift.orders_per_hour,
         )
-        for shift in Shift.objects.filter(warehouse_id=warehouse_id, weekday=day.weekday())
+        for shift in shifts_of_day(warehouse_id, day)
     ]
 
 
@@ -386,9 +405,10 @@ def capacity_alerts_today(*, now: datetime | None = None) -> list[CapacityAlert]
 def shifts_set(
     *, warehouse: Warehouse, weekdays: list[int], starts: time, ends: time, orders_per_hour: int
 ) -> None:
-    """Give ``warehouse`` one shift on each of ``weekdays`` (replacing that day's shifts)."""
+    """Give ``warehouse`` one shift on each of ``weekdays`` (replacing that day's weekly
+    shifts). For set-up scripts (the demo); people use ``shifts_add``."""
     with transaction.atomic():
-        Shift.objects.filter(warehouse=warehouse, weekday__in=weekdays).delete()
+        Shift.objects.filter(warehouse=warehouse, weekday__in=weekdays, date__isnull=True).delete()
         Shift.objects.bulk_create(
             [
                 Shift(
@@ -401,3 +421,221 @@ def shifts_set(
                 for day in weekdays
             ]
         )
+
+
+# Setting shifts (the logistics manager's screen) ------------------------------------------
+
+MAX_ORDERS_PER_HOUR = 10_000
+
+
+def shift_day_label(shift: Shift) -> str:
+    """The shift's day in words: the weekday's name, or the date."""
+    if shift.date is not None:
+        return shift.date.isoformat()
+    return str(WEEKDAYS[shift.weekday or 0])
+
+
+def _shift_state(shift: Shift) -> dict[str, Any]:
+    return {
+        "warehouse": shift.warehouse.code,
+        "day": shift.day_code,
+        "starts": shift.starts_at.strftime("%H:%M"),
+        "ends": shift.ends_at.strftime("%H:%M"),
+        "orders_per_hour": shift.orders_per_hour,
+    }
+
+
+def _shift_problems(
+    *,
+    warehouse: Warehouse,
+    days: Sequence[tuple[int | None, date | None]],
+    starts: time,
+    ends: time,
+    orders_per_hour: int,
+    keep_id: int | None = None,
+    known_date: date | None = None,
+    today: date,
+) -> list[Problem]:
+    """Everything wrong with shifts from ``starts`` to ``ends`` on each of ``days`` (a weekday
+    or a date each), against the warehouse's other shifts (``keep_id`` is the one changed)."""
+    problems = []
+    if not days:
+        problems.append(Problem(_("Choose at least one weekday, or a date."), "weekdays"))
+    if any(d is not None and d != known_date and d < today for _w, d in days):
+        problems.append(Problem(_("The date has passed; choose today or a later day."), "date"))
+    if ends <= starts:
+        problems.append(Problem(_("The shift must end after it starts."), "ends_at"))
+    if not 1 <= orders_per_hour <= MAX_ORDERS_PER_HOUR:
+        problems.append(
+            Problem(
+                _("Orders per hour is a whole number from 1 to %(max)d.")
+                % {"max": MAX_ORDERS_PER_HOUR},
+                "orders_per_hour",
+            )
+        )
+    if problems:
+        return problems
+    for weekday, day in days:
+        same_day = Shift.objects.filter(warehouse=warehouse)
+        same_day = (
+            same_day.filter(date=day)
+            if day is not None
+            else same_day.filter(weekday=weekday, date__isnull=True)
+        )
+        if keep_id is not None:
+            same_day = same_day.exclude(pk=keep_id)
+        clash = (
+            same_day.filter(starts_at__lt=ends, ends_at__gt=starts).order_by("starts_at").first()
+        )
+        if clash is not None:
+            problems.append(
+                Problem(
+                    _("It overlaps the shift on %(day)s from %(starts)s to %(ends)s.")
+                    % {
+                        "day": shift_day_label(clash),
+                        "starts": clash.starts_at.strftime("%H:%M"),
+                        "ends": clash.ends_at.strftime("%H:%M"),
+                    },
+                    "starts_at",
+                )
+            )
+    return problems
+
+
+def _locked_warehouse(warehouse_id: int) -> Warehouse:
+    # Shifts of one warehouse are written one person at a time, so two overlapping shifts
+    # added at the same moment cannot both pass the overlap check.
+    return Warehouse.objects.select_for_update().get(pk=warehouse_id)
+
+
+def _days(weekdays: Sequence[int], on: date | None) -> list[tuple[int | None, date | None]]:
+    if on is not None:
+        return [(None, on)]
+    return [(day, None) for day in sorted(set(weekdays))]
+
+
+def shifts_add(
+    *,
+    warehouse: Warehouse,
+    weekdays: Sequence[int] = (),
+    on: date | None = None,
+    starts: time,
+    ends: time,
+    orders_per_hour: int,
+    actor: Any,
+    ip_address: str | None = None,
+) -> list[Shift]:
+    """Add a packing shift every week on each of ``weekdays``, or on the date ``on`` (not both):
+    it ends after it starts, packs 1 to 10,000 orders an hour and overlaps no other shift of
+    that day. All or nothing, every problem listed (``SetupError``); each shift audited as
+    ``shift.add``. The capacity projection uses them from now on."""
+    if weekdays and on is not None:
+        raise SetupError([Problem(_("Choose the weekdays or a date, not both."), "date")])
+    if any(not 0 <= day <= 6 for day in weekdays):
+        raise SetupError([Problem(_("Choose weekdays from Monday to Sunday."), "weekdays")])
+    if not warehouse.is_active:
+        raise SetupError([Problem(_("Choose a warehouse that is in use."), "warehouse")])
+    days = _days(weekdays, on)
+    with transaction.atomic():
+        warehouse = _locked_warehouse(warehouse.pk)
+        problems = _shift_problems(
+            warehouse=warehouse,
+            days=days,
+            starts=starts,
+            ends=ends,
+            orders_per_hour=orders_per_hour,
+            today=timezone.localdate(),
+        )
+        if problems:
+            raise SetupError(problems)
+        shifts = []
+        for weekday, day in days:
+            shift = Shift.objects.create(
+                warehouse=warehouse,
+                weekday=weekday,
+                date=day,
+                starts_at=starts,
+                ends_at=ends,
+                orders_per_hour=orders_per_hour,
+            )
+            audit_record(
+                actor=actor,
+                action="shift.add",
+                target=shift,
+                after=_shift_state(shift),
+                ip_address=ip_address,
+            )
+            shifts.append(shift)
+    return shifts
+
+
+def shift_update(
+    *,
+    shift_id: int,
+    weekday: int | None = None,
+    on: date | None = None,
+    starts: time,
+    ends: time,
+    orders_per_hour: int,
+    actor: Any,
+    ip_address: str | None = None,
+) -> Shift:
+    """Change one shift's day (a weekday or a date), times and pace, with the checks of
+    ``shifts_add``; audited as ``shift.change`` with before and after (unless nothing
+    changed)."""
+    if (weekday is None) == (on is None):
+        raise SetupError([Problem(_("Choose one weekday or a date."), "weekday")])
+    if weekday is not None and not 0 <= weekday <= 6:
+        raise SetupError([Problem(_("Choose weekdays from Monday to Sunday."), "weekday")])
+    with transaction.atomic():
+        found = Shift.objects.filter(pk=shift_id).values_list("warehouse_id", flat=True).first()
+        if found is None:
+            raise NotFoundError(_("There is no such shift."))
+        warehouse = _locked_warehouse(found)
+        shift = Shift.objects.select_related("warehouse").get(pk=shift_id)
+        problems = _shift_problems(
+            warehouse=warehouse,
+            days=[(weekday, on)],
+            starts=starts,
+            ends=ends,
+            orders_per_hour=orders_per_hour,
+            keep_id=shift.pk,
+            known_date=shift.date,
+            today=timezone.localdate(),
+        )
+        if problems:
+            raise SetupError(problems)
+        before = _shift_state(shift)
+        shift.weekday, shift.date = weekday, on
+        shift.starts_at, shift.ends_at = starts, ends
+        shift.orders_per_hour = orders_per_hour
+        after = _shift_state(shift)
+        if after != before:
+            shift.save()
+            audit_record(
+                actor=actor,
+                action="shift.change",
+                target=shift,
+                before=before,
+                after=after,
+                ip_address=ip_address,
+            )
+    return shift
+
+
+def shift_delete(*, shift_id: int, actor: Any, ip_address: str | None = None) -> None:
+    """Remove a shift (the projection stops counting it); audited as ``shift.delete`` with
+    what it was."""
+    with transaction.atomic():
+        shift = Shift.objects.select_for_update().select_related("warehouse").filter(pk=shift_id)
+        found = shift.first()
+        if found is None:
+            raise NotFoundError(_("There is no such shift."))
+        audit_record(
+            actor=actor,
+            action="shift.delete",
+            target=found,
+            before=_shift_state(found),
+            ip_address=ip_address,
+        )
+        found.delete()

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from storeteam.catalog.models import Variant
 from storeteam.inventory.models import Warehouse
-from storeteam.orders.models import Order
+from storeteam.orders.models import NUMBER_OFFSET, Order
 
 
 class ShipmentStatus(models.TextChoices):
@@ -75,15 +75,21 @@ class Shipment(models.Model):
         permissions = [
             ("view_fulfilment", _("Can see the warehouses' open work and shipments")),
             ("work_fulfilment", _("Can pick, pack and ship")),
+            (
+                "manage_fulfilment",
+                _("Can set up packing stations, shifts and warehouse system links"),
+            ),
         ]
         default_permissions = ()
 
     def __str__(self) -> str:
-        return f"{self.order_id}/{self.warehouse_id}/{self.sequence}"
+        return f"parcel {self.label}"
 
     @property
     def label(self) -> str:
-        return f"{self.order.number}-{self.sequence}" if self.order_id else ""
+        """The parcel's name for people and the warehouse system: order number, dash, sequence
+        (from the order's id, so no query)."""
+        return f"{NUMBER_OFFSET + self.order_id}-{self.sequence}" if self.order_id else ""
 
 
 class ShipmentLine(models.Model):
@@ -178,9 +184,18 @@ class WarehouseLink(models.Model):
 
     warehouse = models.OneToOneField(Warehouse, on_delete=models.CASCADE, related_name="link")
     endpoint = models.URLField(max_length=300)
-    # The shared secret signing messages both ways (HMAC-SHA256).
+    # The shared secret signing messages both ways (HMAC-SHA256). Write-only for people: no
+    # screen shows it back.
     secret = models.CharField(max_length=128)
+    # The secret before the last rotation: the system's webhooks signed with it are still
+    # accepted for a grace period after ``secret_changed_at``, so a rotation loses no message.
+    previous_secret = models.CharField(max_length=128, blank=True, default="")
+    secret_changed_at = models.DateTimeField(null=True, blank=True)
     is_up = models.BooleanField(default=True)
+    # A person paused sending (the warehouse asked for it, maintenance): messages keep queueing.
+    is_paused = models.BooleanField(default=False)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_by = models.CharField(max_length=200, blank=True, default="")
     failures = models.PositiveIntegerField(default=0)
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_failure_at = models.DateTimeField(null=True, blank=True)
@@ -194,25 +209,49 @@ class WarehouseLink(models.Model):
         default_permissions = ()
 
     def __str__(self) -> str:
-        return f"link of {self.warehouse_id}"
+        # The audit log's "concerning" column: the callers have the warehouse loaded.
+        return f"warehouse system of {self.warehouse.code}"
+
+
+class DispatchKind(models.TextChoices):
+    ORDER = "order", _("Order")
+    CANCEL = "cancel", _("Cancellation")
+
+
+class CancelAnswer(models.TextChoices):
+    CANCELLED = "cancelled", _("Cancelled by the warehouse system")
+    TOO_LATE = "too_late", _("Too late: already shipped")
 
 
 class WarehouseDispatch(models.Model):
-    """One parcel's order sent (or waiting to be sent) to an external warehouse system. One per
-    shipment, numbered per link, so the queue drains in order and nothing goes twice."""
+    """One message to an external warehouse system, sent or waiting: a parcel's order, or the
+    cancellation of it. At most one of each kind per parcel, numbered per link, so the queue
+    drains in order and nothing goes twice. An order message withdrawn before any attempt to
+    send it (the order was cancelled first) never leaves the store; its number is skipped."""
 
     link = models.ForeignKey(WarehouseLink, on_delete=models.CASCADE, related_name="dispatches")
-    shipment = models.OneToOneField(Shipment, on_delete=models.CASCADE, related_name="dispatch")
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="dispatches")
+    kind = models.CharField(max_length=10, choices=DispatchKind.choices, default=DispatchKind.ORDER)
     sequence = models.PositiveIntegerField()
     payload = models.JSONField()
     attempts = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField()
     delivered_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # A cancellation's answer from the warehouse system (its signed webhook).
+    answer = models.CharField(max_length=10, choices=CancelAnswer.choices, blank=True, default="")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer_note = models.CharField(max_length=300, blank=True, default="")
 
     class Meta:
         ordering = ["link", "sequence"]
         constraints = [
-            models.UniqueConstraint(fields=["link", "sequence"], name="dispatch_sequence_once")
+            models.UniqueConstraint(fields=["link", "sequence"], name="dispatch_sequence_once"),
+            models.UniqueConstraint(fields=["shipment", "kind"], name="dispatch_once_per_kind"),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(delivered_at__isnull=True),
+                name="dispatch_withdrawn_never_delivered",
+            ),
         ]
         indexes = [
             models.Index(fields=["link", "delivered_at", "sequence"], name="dispatch_queue"),
@@ -222,26 +261,52 @@ class WarehouseDispatch(models.Model):
     def __str__(self) -> str:
         return f"{self.link_id}#{self.sequence}"
 
+    @property
+    def is_waiting(self) -> bool:
+        return self.delivered_at is None and self.withdrawn_at is None
+
+
+WEEKDAY_CODES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
 
 class Shift(models.Model):
-    """When a warehouse packs, and how fast (F3): orders per hour on a weekday, start to end."""
+    """When a warehouse packs, and how fast (F3): orders per hour from start to end, either every
+    week on a weekday or on one date. The shifts on a date replace that weekday's shifts for
+    the day (a holiday, a campaign day with an extra team)."""
 
     warehouse = models.ForeignKey(Warehouse, on_delete=models.CASCADE, related_name="shifts")
-    weekday = models.PositiveSmallIntegerField(_("weekday"))  # 0 Monday ... 6 Sunday
+    weekday = models.PositiveSmallIntegerField(_("weekday"), null=True, blank=True)  # 0 Monday
+    date = models.DateField(_("date"), null=True, blank=True)
     starts_at = models.TimeField(_("starts"))
     ends_at = models.TimeField(_("ends"))
     orders_per_hour = models.PositiveIntegerField(_("orders per hour"))
 
     class Meta:
-        ordering = ["warehouse", "weekday", "starts_at"]
+        ordering = ["warehouse", "weekday", "date", "starts_at"]
         constraints = [
             models.CheckConstraint(condition=Q(weekday__lte=6), name="shift_weekday"),
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="shift_order"),
+            models.CheckConstraint(
+                condition=Q(weekday__isnull=False, date__isnull=True)
+                | Q(weekday__isnull=True, date__isnull=False),
+                name="shift_weekday_or_date",
+            ),
         ]
+        indexes = [models.Index(fields=["warehouse", "date"], name="shift_by_date")]
         default_permissions = ()
 
     def __str__(self) -> str:
-        return f"{self.warehouse_id} {self.weekday} {self.starts_at}-{self.ends_at}"
+        return (
+            f"shift of warehouse {self.warehouse_id} on {self.day_code} "
+            f"{self.starts_at:%H:%M}-{self.ends_at:%H:%M}"
+        )
+
+    @property
+    def day_code(self) -> str:
+        """The day in a form that does not depend on the reader's language (logs, audit)."""
+        if self.date is not None:
+            return self.date.isoformat()
+        return WEEKDAY_CODES[self.weekday or 0]
 
 
 class SameDayCutoff(models.Model):

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import re
 import secrets
 import socket
 from collections.abc import Callable, Iterable
@@ -50,7 +51,7 @@ from storeteam.fulfilment.models import (
     Shipment,
     ShipmentStatus,
 )
-from storeteam.fulfilment.services import FulfilmentError, shipment_ship
+from storeteam.fulfilment.services import FulfilmentError, Problem, SetupError, shipment_ship
 from storeteam.inventory.models import Warehouse
 
 PRINT_MAX_ATTEMPTS = 8
@@ -204,6 +205,145 @@ def packing_station_ensure(
     return station
 
 
+@dataclass(frozen=True)
+class StationSettings:
+    """What a person sets of a packing station (everything but its code)."""
+
+    warehouse: Warehouse
+    name: str
+    printer: str
+    label_format: str
+    labels_per_hour: int
+    prints_packing_slips: bool = True
+    is_active: bool = True
+
+
+MAX_LABELS_PER_HOUR = 10_000
+STATION_CODE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def _station_problems(settings: StationSettings) -> tuple[list[Problem], str]:
+    problems = []
+    if not settings.warehouse.is_active:
+        problems.append(Problem(_("Choose a warehouse that is in use."), "warehouse"))
+    if not settings.name.strip():
+        problems.append(Problem(_("Give the station a name."), "name"))
+    elif len(settings.name.strip()) > 120:
+        problems.append(Problem(_("A station's name has at most 120 characters."), "name"))
+    printer = ""
+    try:
+        printer = printer_address_check(settings.printer)
+    except PrintError as exc:
+        problems.append(Problem(exc.message, "printer"))
+    if settings.label_format not in LabelFormat.values:
+        problems.append(Problem(_("Choose ZPL or PDF labels."), "label_format"))
+    if not 1 <= settings.labels_per_hour <= MAX_LABELS_PER_HOUR:
+        problems.append(
+            Problem(
+                _("A station prints from 1 to %(max)d labels an hour.")
+                % {"max": MAX_LABELS_PER_HOUR},
+                "labels_per_hour",
+            )
+        )
+    return problems, printer
+
+
+def _station_state(station: PackingStation) -> dict[str, Any]:
+    return {
+        "warehouse": station.warehouse.code,
+        "name": station.name,
+        "printer": station.printer,
+        "label_format": station.label_format,
+        "labels_per_hour": station.labels_per_hour,
+        "prints_packing_slips": station.prints_packing_slips,
+        "is_active": station.is_active,
+    }
+
+
+def _station_apply(station: PackingStation, settings: StationSettings, printer: str) -> None:
+    station.warehouse = settings.warehouse
+    station.name = settings.name.strip()
+    station.printer = printer
+    station.label_format = settings.label_format
+    station.labels_per_hour = settings.labels_per_hour
+    station.prints_packing_slips = settings.prints_packing_slips
+    station.is_active = settings.is_active
+
+
+def packing_station_create(
+    *, code: str, settings: StationSettings, actor: Any, ip_address: str | None = None
+) -> PackingStation:
+    """Add a packing station (F2) with its printer and capacity. Every problem is listed at
+    once (``SetupError``) and nothing is written; audited as ``packing_station.create``."""
+    code = code.strip().lower()
+    problems, printer = _station_problems(settings)
+    if not STATION_CODE.match(code) or len(code) > 30:
+        problems.insert(
+            0,
+            Problem(
+                _("A code is up to 30 lower-case letters, digits and dashes, e.g. sto-3."), "code"
+            ),
+        )
+    elif PackingStation.objects.filter(code=code).exists():
+        problems.insert(
+            0, Problem(_("There is already a station %(code)s.") % {"code": code}, "code")
+        )
+    if problems:
+        raise SetupError(problems)
+    station = PackingStation(code=code)
+    _station_apply(station, settings, printer)
+    try:
+        with transaction.atomic():
+            station.save()
+            audit_record(
+                actor=actor,
+                action="packing_station.create",
+                target=station,
+                after={"code": code, **_station_state(station)},
+                ip_address=ip_address,
+            )
+    except IntegrityError:
+        # Someone added the same code a moment ago.
+        raise SetupError(
+            [Problem(_("There is already a station %(code)s.") % {"code": code}, "code")]
+        ) from None
+    return station
+
+
+def packing_station_update(
+    *, station_id: int, settings: StationSettings, actor: Any, ip_address: str | None = None
+) -> PackingStation:
+    """Change a packing station's name, warehouse, printer, label format, capacity or whether it
+    is in use, all or nothing; audited as ``packing_station.update`` with the state before and
+    after (a change that changes nothing is not audited). An inactive station's queue waits."""
+    problems, printer = _station_problems(settings)
+    if problems:
+        raise SetupError(problems)
+    with transaction.atomic():
+        station = (
+            PackingStation.objects.select_for_update()
+            .select_related("warehouse")
+            .filter(pk=station_id)
+            .first()
+        )
+        if station is None:
+            raise NotFoundError(_("There is no such packing station."))
+        before = _station_state(station)
+        _station_apply(station, settings, printer)
+        after = _station_state(station)
+        if after != before:
+            station.save()
+            audit_record(
+                actor=actor,
+                action="packing_station.update",
+                target=station,
+                before=before,
+                after=after,
+                ip_address=ip_address,
+            )
+    return station
+
+
 def station_kinds(station: PackingStation) -> list[str]:
     """What a station prints for a shipped parcel: its label, and the slip if it prints them."""
     kinds: list[str] = [
@@ -308,7 +448,7 @@ def shipment_ship_and_print(
         carrier=carrier,
         service=service,
         tracking_number=tracking_number,
-        actor=_who(actor),
+        actor=actor,
     )
     jobs = print_enqueue(shipment_id=shipment.pk, station_id=station_id, actor=actor)
     return shipment, jobs

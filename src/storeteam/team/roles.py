@@ -25,6 +25,8 @@ VIEW_STOCK = "inventory.view_stock"  # stock, movements, low stock (I1, I3, I4)
 MANAGE_STOCK = "inventory.manage_stock"  # receipts, adjustments, counts, transfers
 VIEW_FULFILMENT = "fulfilment.view_fulfilment"  # open work, pick lists, print queues (F1, F2)
 WORK_FULFILMENT = "fulfilment.work_fulfilment"  # pick, pack, ship, reprint
+# packing stations, shifts, external warehouse links (F2, F3, F4)
+MANAGE_FULFILMENT = "fulfilment.manage_fulfilment"
 VIEW_PAYMENTS = "payments.view_payments"
 REFUND_PAYMENTS = "payments.refund_payments"
 VIEW_RETURNS = "returns.view_returns"
@@ -131,6 +133,7 @@ ROLES: tuple[Role, ...] = (
                 VIEW_ORDERS,
                 VIEW_FULFILMENT,
                 WORK_FULFILMENT,
+                MANAGE_FULFILMENT,
             }
         ),
     ),

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("fulfilment", "0005_merge_0002_print_queue_0004_capacity"),
+        ("fulfilment", "0006_warehouse_setup_and_cancel"),
         ("inventory", "0001_initial"),
     ]
 
