@@ -25,6 +25,21 @@ class LineChart:
     zero_y: float
 
 
+LABEL_GAP = 36  # the least room between two hour labels, in the chart's units
+
+
+def _spaced(labels: list[tuple[float, str]]) -> list[tuple[float, str]]:
+    """The first and last labels, and those between with room around them."""
+    if len(labels) <= 2:
+        return labels
+    last = labels[-1]
+    kept = [labels[0]]
+    for label in labels[1:-1]:
+        if label[0] - kept[-1][0] >= LABEL_GAP and last[0] - label[0] >= LABEL_GAP:
+            kept.append(label)
+    return [*kept, last]
+
+
 def projection_chart(projection: Projection) -> LineChart | None:
     """Today's projected backlog and parcels due, hour by hour until the last shift ends."""
     points = projection.points
@@ -48,7 +63,7 @@ def projection_chart(projection: Projection) -> LineChart | None:
         height=HEIGHT,
         backlog=line([(p.at, p.backlog) for p in points]),
         due=line([(p.at, p.due_left) for p in points]),
-        labels=[(x(p.at), timezone.localtime(p.at).strftime("%H:%M")) for p in points],
+        labels=_spaced([(x(p.at), timezone.localtime(p.at).strftime("%H:%M")) for p in points]),
         top=top,
         zero_y=y(0),
     )
