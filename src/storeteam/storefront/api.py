@@ -22,6 +22,7 @@ from storeteam.core.access import Access, api_access
 from storeteam.core.api_schemas import ERRORS_READ, ErrorOut, Language, PlainText
 from storeteam.storefront import headless, selectors
 from storeteam.storefront.filters import listing_query_from
+from storeteam.storefront.markets import store_currency
 
 router = Router(tags=["storefront"])
 
@@ -246,7 +247,7 @@ def category_products(
     query = listing_query_from(
         params,
         category_path=found.category.path,
-        currency=headless.currency_for(lang),
+        currency=store_currency(lang),
         language=lang,
         value_codes=vocabulary.value_ids,
         attribute_ids=vocabulary.attribute_ids,
@@ -346,9 +347,7 @@ def search(
 ) -> SearchOut:
     """Products matching every word, best first; misspelt words are corrected (``corrected``
     says so and ``searched_for`` shows what was searched)."""
-    found = selectors.search_page(
-        text=q, language=lang, currency=headless.currency_for(lang), page=page
-    )
+    found = selectors.search_page(text=q, language=lang, currency=store_currency(lang), page=page)
     response["Cache-Control"] = CACHE_CONTROL
     return SearchOut(
         query=q,

@@ -10,7 +10,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.cache import cache
 
 from storeteam.catalog.models import (
@@ -21,15 +20,8 @@ from storeteam.catalog.models import (
     Variant,
     VariantValue,
 )
+from storeteam.storefront.markets import store_currency
 from storeteam.storefront.selectors import LISTING_CACHE_SECONDS, listing_version
-
-
-def currency_for(language: str) -> str:
-    """The currency the storefront prices in for shoppers reading ``language``."""
-    currency: str = settings.STORE_CURRENCY_BY_LANGUAGE.get(
-        language, settings.STORE_DEFAULT_CURRENCY
-    )
-    return currency
 
 
 @dataclass
@@ -146,7 +138,7 @@ def _product_detail(
     if text is None:
         return None
     product = text.product
-    currency = currency_for(language)
+    currency = store_currency(language)
     ordering = ("value__attribute__position", "value__attribute__code", "value__position")
     named = {
         "value__translations__language": language,

@@ -29,7 +29,8 @@ from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
-from storeteam.storefront.selectors import listing_version, product_page_versions
+from storeteam.storefront.product_selectors import product_page_versions
+from storeteam.storefront.selectors import listing_version
 
 PAGE_SECONDS = 600
 CSRF_PLACEHOLDER = "storeteam-csrf-token-of-this-visitor"

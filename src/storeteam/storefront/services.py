@@ -15,6 +15,7 @@ from storeteam.core.audit import audit_record
 from storeteam.core.errors import DomainError
 from storeteam.inventory.selectors import salable_quantities_by_country
 from storeteam.pricing.models import VariantPrice
+from storeteam.storefront.markets import store_countries
 from storeteam.storefront.models import (
     CategorySorting,
     ListingEntry,
@@ -25,12 +26,8 @@ from storeteam.storefront.models import (
     ProductPageState,
     VariantStockShown,
 )
-from storeteam.storefront.selectors import (
-    Merchandising,
-    merchandising_of,
-    stock_level,
-    store_countries,
-)
+from storeteam.storefront.product_selectors import stock_level
+from storeteam.storefront.selectors import Merchandising, merchandising_of
 
 CHUNK = 1000
 
@@ -56,9 +53,9 @@ def listing_version_raise() -> None:
 
 def stock_shown_refresh(*, variant_ids: Sequence[int]) -> list[int]:
     """Record what product pages show of these variants' stock in each store country (see
-    ``selectors.stock_level``) and raise the page version of each product where that changed (a
-    variant sold out, back in stock, or down to its last few), so the cached pages of those
-    products, and only those, are dropped. Returns those products.
+    ``product_selectors.stock_level``) and raise the page version of each product where that
+    changed (a variant sold out, back in stock, or down to its last few), so the cached pages of
+    those products, and only those, are dropped. Returns those products.
 
     Run on every StockLevelsChanged, so it is cheap when nothing shows: two reads (the stock in
     every store country in one query, and what pages show), no write, no lock. A sale that
