@@ -56,6 +56,7 @@ done = function(summary, latency, requests)
 end
 """
 
+# English shoppers see the EUR listing with Sweden's stock (settings STORE_*_BY_LANGUAGE).
 PICK_URLS = r"""
 import json
 from django.db.models import Count
@@ -66,13 +67,13 @@ vocab = facet_vocabulary("en")
 departments = list(CategoryTranslation.objects.filter(language="en", category__depth=0).select_related("category"))
 rows = []
 for d in departments:
-    n = ListingEntry.objects.filter(currency="EUR", category_path__startswith=d.category.path).count()
+    n = ListingEntry.objects.filter(currency="EUR", country="SE", category_path__startswith=d.category.path).count()
     rows.append((n, d))
 rows.sort(key=lambda r: -r[0])
 codes = {pk: (attr, code) for attr, values in vocab.value_ids.items() for code, pk in values.items()}
 categories = []
 for n, d in rows[:3]:
-    ids = ListingEntry.objects.filter(currency="EUR", category_path__startswith=d.category.path).values("product_id")
+    ids = ListingEntry.objects.filter(currency="EUR", country="SE", category_path__startswith=d.category.path).values("product_id")
     popular = list(ListingValue.objects.filter(product_id__in=ids).values("attribute_id", "value_id").annotate(c=Count("product_id")).order_by("-c")[:12])
     by_attr = {}
     for p in popular:

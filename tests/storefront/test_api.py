@@ -51,8 +51,15 @@ def test_category_tree_leaves_out_unpublished_branches(catalog: Any, client: Cli
 
 
 def test_listing_filters_sorts_and_counts_like_the_category_page(
-    catalog: Any, client: Client
+    catalog: Any, client: Client, deliver_events: Any
 ) -> None:
+    from storeteam.catalog.models import Variant
+    from tests.inventory.fixtures import build_warehouses, receive
+
+    stockholm, _lyon, _tilburg = build_warehouses()
+    for sku in ("LINEN-SHIRT-S", "WOOL-JACKET-M"):  # English shoppers count Stockholm's stock
+        receive(stockholm, Variant.objects.get(sku=sku).pk, 3)
+    deliver_events()
     response = client.get(
         f"{API}/categories/clothing/products",
         {"filter": ["colour:red", "colour:blue"], "sort": "price_asc"},
@@ -61,6 +68,8 @@ def test_listing_filters_sorts_and_counts_like_the_category_page(
     body = response.json()
     assert names(body) == ["Linen Shirt", "Rain Jacket", "Wool Jacket"]
     assert (body["total"], body["page"], body["pages"], body["per_page"]) == (3, 1, 1, 24)
+    assert body["in_stock"] == 2  # of those three: the linen shirt and the wool jacket
+    assert [p["is_available"] for p in body["products"]] == [True, False, True]
     assert body["category"]["name"] == "Clothing"
     wool = body["products"][2]
     assert wool["slug"] == "wool-jacket"

@@ -14,6 +14,7 @@ from django.db.models import (
     Case,
     Count,
     IntegerField,
+    Q,
     QuerySet,
     Value,
     When,
@@ -27,7 +28,8 @@ from storeteam.catalog.models import (
     ProductImage,
     ProductTranslation,
 )
-from storeteam.storefront.models import ListingEntry, ListingValue
+from storeteam.core.statements import Statement
+from storeteam.storefront.models import ListingEntry, ListingState, ListingValue
 
 PER_PAGE = 24
 SORTS = ("relevance", "price_asc", "price_desc", "newest", "bestselling")
@@ -45,6 +47,7 @@ class ListingQuery:
     category_path: str
     currency: str
     language: str
+    country: str  # whose warehouses' stock counts (storefront.markets)
     selected: dict[int, frozenset[int]] = field(default_factory=dict)  # attribute id -> value ids
     price_min: Decimal | None = None
     price_max: Decimal | None = None
@@ -139,13 +142,22 @@ class ListingPage:
     page: int
     pages: int
     facets: list[Facet]
+    # How many of the products the other filters leave are in stock: the count of the "in
+    # stock only" filter, whether it is on or not.
+    in_stock: int = 0
 
 
-def _filtered(query: ListingQuery, *, without: int | None = None) -> QuerySet[ListingEntry]:
+def _filtered(
+    query: ListingQuery, *, without: int | None = None, any_stock: bool = False
+) -> QuerySet[ListingEntry]:
+    """The query's products, every filter applied but attribute ``without``'s (for its facet
+    counts) and, with ``any_stock``, the stock filter's (for its count)."""
     entries = ListingEntry.objects.filter(
-        currency=query.currency, category_path__startswith=query.category_path
+        currency=query.currency,
+        country=query.country,
+        category_path__startswith=query.category_path,
     )
-    if query.available_only:
+    if query.available_only and not any_stock:
         entries = entries.filter(is_available=True)
     if query.price_min is not None:
         entries = entries.filter(price__gte=query.price_min)
@@ -217,15 +229,27 @@ def _load_vocabulary(language: str) -> FacetVocabulary:
 LISTING_CACHE_SECONDS = 600
 
 
+def _versions_of() -> QuerySet[ListingState, tuple[int, int]]:
+    return ListingState.objects.filter(pk=1).values_list("version", "stock_version")
+
+
+# Read for nearly every shopper's page, cached or not.
+_VERSIONS = Statement(_versions_of)
+
+
+def listing_versions() -> tuple[int, int]:
+    """The listing's version and its stock version (see storefront.models.ListingState), in
+    one read of one row: the key of every cached listing."""
+    rows = _VERSIONS.rows()
+    return (int(rows[0][0]), int(rows[0][1])) if rows else (1, 1)
+
+
 def listing_version() -> int:
     """The listing's current version (one indexed row; see storefront.models.ListingState)."""
-    from storeteam.storefront.models import ListingState
-
-    version = ListingState.objects.filter(pk=1).values_list("version", flat=True).first()
-    return int(version or 1)
+    return listing_versions()[0]
 
 
-def _listing_key(query: ListingQuery, version: int) -> str:
+def _listing_key(query: ListingQuery, versions: tuple[int, int]) -> str:
     selected = ";".join(
         f"{a}:{','.join(map(str, sorted(v)))}" for a, v in sorted(query.selected.items())
     )
@@ -235,6 +259,7 @@ def _listing_key(query: ListingQuery, version: int) -> str:
             (
                 query.category_path,
                 query.currency,
+                query.country,
                 query.language,
                 selected,
                 query.price_min,
@@ -245,21 +270,23 @@ def _listing_key(query: ListingQuery, version: int) -> str:
             ),
         )
     )
-    return f"storefront:listing:{version}:{hashlib.sha256(raw.encode()).hexdigest()}"
+    listing, stock = versions
+    return f"storefront:listing:{listing}:{stock}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
-def listing_page(query: ListingQuery, version: int | None = None) -> ListingPage:
+def listing_page(query: ListingQuery, versions: tuple[int, int] | None = None) -> ListingPage:
     """One page of a category's products with facet counts, from the cache when the listing has
-    not changed since it was computed (the key carries the listing version).
+    not changed since it was computed (the key carries the listing's version and its stock
+    version, see ``listing_versions``).
 
     A facet's counts apply every filter except its own, so a shopper sees how many products each
-    further value would add (disjunctive faceting).
+    further value would add (disjunctive faceting); the stock filter's count likewise.
     """
-    version = version if version is not None else listing_version()
-    key = _listing_key(query, version)
+    versions = versions if versions is not None else listing_versions()
+    key = _listing_key(query, versions)
     page: ListingPage | None = cache.get(key)
     if page is None:
-        page = _listing_page(query, version)
+        page = _listing_page(query, versions[0])
         cache.set(key, page, LISTING_CACHE_SECONDS)
     return page
 
@@ -273,14 +300,23 @@ def _listing_page(
             if query.category_id is not None
             else NO_MERCHANDISING
         )
+    # One count for both: the products the filters leave, and how many of them are in stock.
+    counted = _filtered(query, any_stock=True).aggregate(
+        every=Count("pk"), in_stock=Count("pk", filter=Q(is_available=True))
+    )
     entries = _filtered(query)
-    total = entries.count()
+    total = counted["in_stock"] if query.available_only else counted["every"]
     pages = max(1, -(-total // PER_PAGE))
     page = min(max(query.page, 1), pages)
     rows = _ordered_rows(entries, query, merchandising, total, page)
     cards = _cards(rows, query.language, query.currency)
     return ListingPage(
-        cards=cards, total=total, page=page, pages=pages, facets=_facets(query, version)
+        cards=cards,
+        total=total,
+        page=page,
+        pages=pages,
+        facets=_facets(query, version),
+        in_stock=counted["in_stock"],
     )
 
 
@@ -527,29 +563,34 @@ class SearchPage:
 SEARCH_CACHE_SECONDS = 600
 
 
-def search_page(*, text: str, language: str, currency: str, page: int = 1) -> SearchPage:
+def search_page(
+    *, text: str, language: str, currency: str, country: str, page: int = 1
+) -> SearchPage:
     """Listed products matching ``text``, best first, a page at a time (S5), from the cache while
     neither the listing nor the search vocabulary has changed since it was computed."""
     from storeteam.catalog.search import normalise, search_version
 
-    versions = f"{listing_version()}:{search_version()}"
-    raw = "|".join([normalise(text).strip(), language, currency, str(page)])
+    listing, stock = listing_versions()
+    versions = f"{listing}:{stock}:{search_version()}"
+    raw = "|".join([normalise(text).strip(), language, currency, country, str(page)])
     key = f"storefront:search:{versions}:{hashlib.sha256(raw.encode()).hexdigest()}"
     cached: SearchPage | None = cache.get(key)
     if cached is None:
-        cached = _search_page(text=text, language=language, currency=currency, page=page)
+        cached = _search_page(
+            text=text, language=language, currency=currency, country=country, page=page
+        )
         cache.set(key, cached, SEARCH_CACHE_SECONDS)
     return cached
 
 
-def _search_page(*, text: str, language: str, currency: str, page: int) -> SearchPage:
+def _search_page(*, text: str, language: str, currency: str, country: str, page: int) -> SearchPage:
     from storeteam.catalog.search import product_search
 
     result = product_search(text=text, language=language)
     listed: dict[int, dict[str, Any]] = {
         row["product_id"]: dict(row)
         for row in ListingEntry.objects.filter(
-            product_id__in=result.product_ids, currency=currency
+            product_id__in=result.product_ids, currency=currency, country=country
         ).values("product_id", "price", "compare_at", "is_available")
     }
     ranked = [listed[i] for i in result.product_ids if i in listed]

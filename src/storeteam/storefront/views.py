@@ -75,18 +75,19 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     found = selectors.category_by_slug(slug=slug, language=language)
     if found is None:
         return _to_translated_slug("category", slug, language, request)
-    version = getattr(request, "listing_version", None) or selectors.listing_version()
-    vocabulary = selectors.facet_vocabulary(language, version)
+    versions = getattr(request, "page_versions", None) or selectors.listing_versions()
+    vocabulary = selectors.facet_vocabulary(language, versions[0])
     query = listing_query_from(
         request.GET,
         category_path=found.category.path,
         currency=store_currency(language),
+        country=store_country(language),
         language=language,
         value_codes=vocabulary.value_ids,
         attribute_ids=vocabulary.attribute_ids,
         category_id=found.category_id,
     )
-    page = selectors.listing_page(query, version)
+    page = selectors.listing_page(query, versions)
     return render(
         request,
         "storefront/category.html",
@@ -226,7 +227,11 @@ def search(request: HttpRequest) -> HttpResponse:
         number = 1
     page = (
         selectors.search_page(
-            text=text, language=language, currency=store_currency(language), page=number
+            text=text,
+            language=language,
+            currency=store_currency(language),
+            country=store_country(language),
+            page=number,
         )
         if text
         else None
