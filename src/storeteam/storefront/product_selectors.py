@@ -323,6 +323,31 @@ def _versions_of(*, slug: str, language: str) -> QuerySet[ListingState, tuple[in
 _VERSIONS = Statement(_versions_of, slug="?stand-in slug", language="?stand-in language")
 
 
+def _versions_by_id(*, product_id: int) -> QuerySet[ListingState, tuple[int, int | None]]:
+    page = ProductPageState.objects.filter(product_id=product_id)
+    return (
+        ListingState.objects.filter(pk=1)
+        .annotate(page=Subquery(page.values("version")[:1]))
+        .values_list("version", "page")
+    )
+
+
+_VERSIONS_BY_ID = Statement(_versions_by_id, product_id=987_654_321_987)
+
+
+def product_versions_by_id(*, product_id: int) -> tuple[int, int]:
+    """``product_page_versions`` of the product ``product_id``, in one query."""
+    rows = _VERSIONS_BY_ID.rows(product_id=product_id)
+    if not rows:  # nothing listed yet: the listing is at its first version
+        version = (
+            ProductPageState.objects.filter(product_id=product_id)
+            .values_list("version", flat=True)
+            .first()
+        )
+        return 1, int(version or 0)
+    return int(rows[0][0]), int(rows[0][1] or 0)
+
+
 def product_page_versions(*, slug: str, language: str) -> tuple[int, int]:
     """The listing's version and the version of the page of the product at ``slug`` in
     ``language`` (0 before its stock first changed), in one query: the key of its cached page."""
