@@ -4,6 +4,10 @@ product is in stock can be inventory's answer for the shoppers' country; and a s
 Existing rows are copied to each market of their currency as they are (in stock, as the listing
 said so far). Run ``storeteam reindex --only listing`` after migrating to take availability and
 prices from the stock at once; until then each product follows as its stock next changes.
+
+The new unique constraint and indexes come in 0006, a transaction of its own: on PostgreSQL the
+copied rows' foreign-key checks wait for the end of this one, and a table with checks pending
+cannot be altered.
 """
 
 from django.db import migrations, models
@@ -92,31 +96,4 @@ class Migration(migrations.Migration):
             preserve_default=False,
         ),
         migrations.RunPython(per_market, one_per_currency, elidable=True),
-        migrations.AddConstraint(
-            model_name="listingentry",
-            constraint=models.UniqueConstraint(
-                fields=("product", "currency", "country"), name="listing_one_per_market"
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="listingentry",
-            index=models.Index(
-                fields=["currency", "country", "category_path", "price"],
-                name="listing_by_path_price",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="listingentry",
-            index=models.Index(
-                fields=["currency", "country", "category_path", "-created_at"],
-                name="listing_newest",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="listingentry",
-            index=models.Index(
-                fields=["currency", "country", "category_path", "-sales_count"],
-                name="listing_bestselling",
-            ),
-        ),
     ]
