@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/storefront.py [--db sqlite|postgres] [--profiles small,large]
                                          [--seconds 10] [--connections 16] [--workers 3]
+                                         [--pg-prefix storeteam_bench]
 
 For each profile it builds (once) a database with `storeteam demo --profile P`, starts the
 production server on it, and drives it with wrk (Debian's package; installed with apt-get when
@@ -12,6 +13,10 @@ missing) over a rotation of URLs:
   - product: product pages (rotating),
   - api_category, api_product, api_search: the same three reads through the storefront API.
 The health endpoint (one tiny database query) is measured in the same run as the baseline.
+Latency on a shared machine moves with whatever else runs, so each page also reports the server's
+own CPU time per request (its processes' user + system time over the run, divided by the
+requests served): a figure that moves much less with the neighbours than p95 does.
+On PostgreSQL each profile has its own database, ``<pg-prefix>_<profile>``.
 The last line is the summary: figures at the largest profile, ratio of its category p95 to the
 smallest profile's.
 """
@@ -51,6 +56,7 @@ done = function(summary, latency, requests)
 end
 """
 
+# English shoppers see the EUR listing with Sweden's stock (settings STORE_*_BY_LANGUAGE).
 PICK_URLS = r"""
 import json
 from django.db.models import Count
@@ -61,13 +67,13 @@ vocab = facet_vocabulary("en")
 departments = list(CategoryTranslation.objects.filter(language="en", category__depth=0).select_related("category"))
 rows = []
 for d in departments:
-    n = ListingEntry.objects.filter(currency="EUR", category_path__startswith=d.category.path).count()
+    n = ListingEntry.objects.filter(currency="EUR", country="SE", category_path__startswith=d.category.path).count()
     rows.append((n, d))
 rows.sort(key=lambda r: -r[0])
 codes = {pk: (attr, code) for attr, values in vocab.value_ids.items() for code, pk in values.items()}
 categories = []
 for n, d in rows[:3]:
-    ids = ListingEntry.objects.filter(currency="EUR", category_path__startswith=d.category.path).values("product_id")
+    ids = ListingEntry.objects.filter(currency="EUR", country="SE", category_path__startswith=d.category.path).values("product_id")
     popular = list(ListingValue.objects.filter(product_id__in=ids).values("attribute_id", "value_id").annotate(c=Count("product_id")).order_by("-c")[:12])
     by_attr = {}
     for p in popular:
@@ -124,14 +130,14 @@ def ensure_wrk() -> str:
     return found
 
 
-def database_url(db: str, profile: str) -> str:
+def database_url(db: str, profile: str, pg_prefix: str = "storeteam_bench") -> str:
     if db == "sqlite":
         path = ROOT / "var" / "bench" / f"{profile}.sqlite3"
         path.parent.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{path}"
     import psycopg
 
-    name = f"storeteam_bench_{profile}"
+    name = f"{pg_prefix}_{profile}"
     with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
@@ -172,9 +178,29 @@ def ensure_search_index(env: dict[str, str], profile: str) -> None:
     print(f"  {profile}: search index built in {time.monotonic() - started:.0f} s", flush=True)
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the server: its master, its workers, and workers it has reaped."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        this, parent = int(stat.parent.name), int(fields[1])
+        if this == pid:
+            total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+        elif parent == pid:
+            total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
 def wrk_run(
-    wrk: str, base: str, paths: list[str], seconds: int, connections: int
+    wrk: str, base: str, paths: list[str], seconds: int, connections: int, server_pid: int
 ) -> dict[str, float]:
+    cpu_before = server_cpu_seconds(server_pid)
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "rotate.lua"
         script.write_text(LUA)
@@ -203,15 +229,23 @@ def wrk_run(
     line = next(x for x in out.splitlines() if x.startswith("BENCH "))
     result: dict[str, float] = json.loads(line[6:])
     result["rps"] = result["requests"] / result["seconds"]
+    cpu = server_cpu_seconds(server_pid) - cpu_before
+    result["cpu_ms"] = 1000 * cpu / result["requests"] if result["requests"] else float("nan")
     return result
 
 
 def bench_profile(
-    db: str, profile: str, wrk: str, seconds: int, connections: int, workers: int
+    db: str,
+    profile: str,
+    wrk: str,
+    seconds: int,
+    connections: int,
+    workers: int,
+    pg_prefix: str = "storeteam_bench",
 ) -> dict[str, dict[str, float]]:
     env = {
         **os.environ,
-        "DATABASE_URL": database_url(db, profile),
+        "DATABASE_URL": database_url(db, profile, pg_prefix),
         "SECRET_KEY": "bench-" + "k" * 50,
         "DEBUG": "false",
     }
@@ -264,13 +298,17 @@ def bench_profile(
         ):
             urllib.request.urlopen(base + path, timeout=30).read()  # noqa: S310
         results = {
-            "baseline": wrk_run(wrk, base, ["/api/v1/health"], seconds, connections),
-            "category": wrk_run(wrk, base, urls["category"], seconds, connections),
-            "product": wrk_run(wrk, base, urls["product"], seconds, connections),
-            "search": wrk_run(wrk, base, urls["search"], seconds, connections),
-            "api_category": wrk_run(wrk, base, urls["api_category"], seconds, connections),
-            "api_product": wrk_run(wrk, base, urls["api_product"], seconds, connections),
-            "api_search": wrk_run(wrk, base, urls["api_search"], seconds, connections),
+            "baseline": wrk_run(wrk, base, ["/api/v1/health"], seconds, connections, server.pid),
+            "category": wrk_run(wrk, base, urls["category"], seconds, connections, server.pid),
+            "product": wrk_run(wrk, base, urls["product"], seconds, connections, server.pid),
+            "search": wrk_run(wrk, base, urls["search"], seconds, connections, server.pid),
+            "api_category": wrk_run(
+                wrk, base, urls["api_category"], seconds, connections, server.pid
+            ),
+            "api_product": wrk_run(
+                wrk, base, urls["api_product"], seconds, connections, server.pid
+            ),
+            "api_search": wrk_run(wrk, base, urls["api_search"], seconds, connections, server.pid),
         }
     finally:
         server.terminate()
@@ -288,7 +326,8 @@ def bench_profile(
     for page, r in results.items():
         print(
             f"  {profile:<6} {page:<12} p50={r['p50']:7.1f} ms  p95={r['p95']:7.1f} ms  p99={r['p99']:7.1f} ms"
-            f"  rps={r['rps']:7.1f}  errors={int(r['errors'])} non2xx={int(r['non2xx'])}",
+            f"  rps={r['rps']:7.1f}  cpu={r['cpu_ms']:5.2f} ms/req"
+            f"  errors={int(r['errors'])} non2xx={int(r['non2xx'])}",
             flush=True,
         )
     return results
@@ -303,6 +342,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument(
+        "--pg-prefix",
+        default="storeteam_bench",
+        help="PostgreSQL databases are named <prefix>_<profile> (created when missing)",
+    )
     args = parser.parse_args()
     wrk = ensure_wrk()
     profiles = [p.strip() for p in args.profiles.split(",") if p.strip()]
@@ -310,7 +354,9 @@ def main() -> None:
         f"storefront benchmark on {args.db}, {os.cpu_count()} cores, {args.workers} server workers, {args.connections} connections, {args.seconds} s per page"
     )
     figures = {
-        p: bench_profile(args.db, p, wrk, args.seconds, args.connections, args.workers)
+        p: bench_profile(
+            args.db, p, wrk, args.seconds, args.connections, args.workers, args.pg_prefix
+        )
         for p in profiles
     }
     smallest, largest = figures[profiles[0]], figures[profiles[-1]]

@@ -147,7 +147,8 @@ def test_small_profile_sizes_languages_prices_and_tax_rates(media_root: Path) ->
     assert TaxRate.objects.get(country="FI", tax_class="reduced").rate == Decimal("0.1400")
     # Every event was delivered in process: the listing is current.
     assert not EventDelivery.objects.filter(state=DeliveryState.PENDING).exists()
-    assert ListingEntry.objects.count() == 816 * 2
+    # one row per product and market: SEK in Sweden, EUR in Sweden, France and the Netherlands
+    assert ListingEntry.objects.count() == 816 * 4
 
     # a picture per product, drawn once per product type and colour and shared
     images = ProductImage.objects.all()
@@ -209,8 +210,13 @@ def test_the_command_builds_the_catalog_lists_it_and_prints_the_logins() -> None
     out, err = io.StringIO(), io.StringIO()
     call_command("demo", "--profile", "small", "--seed", "7", stdout=out, stderr=err)
 
-    assert ListingEntry.objects.count() == 816 * 2
+    # one row per product and market: SEK in Sweden, EUR in Sweden, France and the Netherlands
+    assert ListingEntry.objects.count() == 816 * 4
     assert set(ListingEntry.objects.values_list("currency", flat=True)) == {"SEK", "EUR"}
+    # the stock's events were delivered as it was received: the listing says what is in stock
+    # (about 5 % of the variants are never stocked)
+    in_sweden = ListingEntry.objects.filter(currency="EUR", country="SE")
+    assert 0.85 < in_sweden.filter(is_available=True).count() / 816 < 1
     assert "30 categories, 816 products" in out.getvalue()
     assert "customer" in out.getvalue()
     assert "100% products 816/816" in err.getvalue()

@@ -1,5 +1,6 @@
-"""A shopper browses a category, combines two filters, sorts, opens a product (its stock per
-variant) and switches language, on a phone and on a desktop (S3, S4, S6, S11, I1)."""
+"""A shopper browses a category, combines two filters, sorts, sees what is out of stock and keeps
+only what is in stock, opens a product (its stock per variant) and switches language, on a phone
+and on a desktop (S3, S4, S6, S11, I1)."""
 
 from __future__ import annotations
 
@@ -41,7 +42,16 @@ def test_shopper_filters_sorts_and_opens_a_product(
     assert "material=cotton" in page.url
     names = page.locator(".grid .name").all_inner_texts()
     assert names == ["Rain Jacket", "Linen Shirt"]
+    # English shoppers count Stockholm's stock, which has no linen shirt
+    linen = page.locator(".grid .card").filter(has_text="Linen Shirt")
+    assert linen.locator(".stock.out").inner_text() == "Out of stock"
+    assert page.get_by_label("In stock only").is_visible()
+    assert "(1)" in page.locator("label", has_text="In stock only").inner_text()
     screenshot(page, f"storefront-category-filtered-{label}")
+    page.get_by_label("In stock only").check()
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**available=1**")
+    assert page.locator(".grid .name").all_inner_texts() == ["Rain Jacket"]
 
     page.get_by_role("link", name="Rain Jacket").click()
     page.wait_for_url("**/p/rain-jacket/")

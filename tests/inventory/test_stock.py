@@ -381,6 +381,23 @@ def test_stock_low_is_published_once_per_crossing(place: Place) -> None:
     assert all(e["variant_ids"] == [jacket] for e in changed)
 
 
+def test_a_warehouse_serving_other_countries_announces_its_stock(place: Place) -> None:
+    from storeteam.inventory.services import warehouse_ensure
+
+    receive(place.fr, place.variants[JACKET], 3)
+    receive(place.fr, place.variants[SHIRT], 2)
+    before = len(events("inventory.StockLevelsChanged"))
+    warehouse_ensure(code="lyon", name="Lyon", country="FR", serves=["LU", "BE", "FR"])
+    assert len(events("inventory.StockLevelsChanged")) == before  # the same countries
+    warehouse_ensure(code="lyon", name="Lyon", country="FR", serves=["FR", "BE", "LU", "SE"])
+    assert events("inventory.StockLevelsChanged")[before:] == [
+        {"variant_ids": sorted([place.variants[JACKET], place.variants[SHIRT]])}
+    ]
+    assert salable_quantities(variant_ids=[place.variants[SHIRT]], country="SE") == {
+        place.variants[SHIRT]: 2
+    }
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_periodic_job_releases_expired_reservations(deliver_events: Any) -> None:
     place = build_stock_place(deliver_events)

@@ -51,8 +51,15 @@ def test_category_tree_leaves_out_unpublished_branches(catalog: Any, client: Cli
 
 
 def test_listing_filters_sorts_and_counts_like_the_category_page(
-    catalog: Any, client: Client
+    catalog: Any, client: Client, deliver_events: Any
 ) -> None:
+    from storeteam.catalog.models import Variant
+    from tests.inventory.fixtures import build_warehouses, receive
+
+    stockholm, _lyon, _tilburg = build_warehouses()
+    for sku in ("LINEN-SHIRT-S", "WOOL-JACKET-M"):  # English shoppers count Stockholm's stock
+        receive(stockholm, Variant.objects.get(sku=sku).pk, 3)
+    deliver_events()
     response = client.get(
         f"{API}/categories/clothing/products",
         {"filter": ["colour:red", "colour:blue"], "sort": "price_asc"},
@@ -61,6 +68,8 @@ def test_listing_filters_sorts_and_counts_like_the_category_page(
     body = response.json()
     assert names(body) == ["Linen Shirt", "Rain Jacket", "Wool Jacket"]
     assert (body["total"], body["page"], body["pages"], body["per_page"]) == (3, 1, 1, 24)
+    assert body["in_stock"] == 2  # of those three: the linen shirt and the wool jacket
+    assert [p["is_available"] for p in body["products"]] == [True, False, True]
     assert body["category"]["name"] == "Clothing"
     wool = body["products"][2]
     assert wool["slug"] == "wool-jacket"
@@ -147,7 +156,7 @@ def png(width: int, height: int) -> Any:
 
 
 def test_product_has_variants_values_prices_images_and_slugs(
-    catalog: Any, client: Client, settings: Any, tmp_path: Any
+    catalog: Any, client: Client, settings: Any, tmp_path: Any, deliver_events: Any
 ) -> None:
     from storeteam.catalog.images import product_image_add
     from storeteam.catalog.models import Product
@@ -164,7 +173,7 @@ def test_product_has_variants_values_prices_images_and_slugs(
     assert by_slug == by_id
     assert by_slug["name"] == "Ulljacka"
     assert by_slug["price"] == {"amount": "1200.00", "currency": "SEK"}
-    assert by_slug["is_available"] is True
+    assert by_slug["is_available"] is False  # never stocked
     assert by_slug["category"]["slug"] == "jackor"
     assert by_slug["attributes"] == [
         {"attribute": "material", "attribute_name": "Material", "value": "wool", "name": "Ull"}
@@ -185,6 +194,18 @@ def test_product_has_variants_values_prices_images_and_slugs(
     assert image["url"].endswith(".webp")
     assert (image["width"], image["height"], image["alt"]) == (8, 6, "En röd jacka")
     assert client.get(image["url"].removeprefix("http://testserver")).status_code == 200
+
+    # stocked in Stockholm, which serves Swedish shoppers: once the worker has the event
+    from storeteam.catalog.models import Variant
+    from tests.inventory.fixtures import build_warehouses, receive
+
+    stockholm, _lyon, _tilburg = build_warehouses()
+    receive(stockholm, Variant.objects.get(sku="WOOL-JACKET-M").pk, 2)
+    assert client.get(f"{API}/products/{product_id}?lang=sv").json()["is_available"] is False
+    deliver_events()
+    assert client.get(f"{API}/products/{product_id}?lang=sv").json()["is_available"] is True
+    assert client.get(f"{API}/products/by-slug/ulljacka?lang=sv").json()["is_available"] is True
+    assert client.get(f"{API}/products/{product_id}?lang=nl").json()["is_available"] is False
 
 
 def test_unpublished_products_are_not_served(catalog: Any, client: Client) -> None:
@@ -228,8 +249,9 @@ def test_search_suggestions_while_typing(catalog: Any, client: Client) -> None:
             12,
             2,
         ),
-        # version + product, values, variants, variant values, prices, category, images, slugs
-        ("/products/by-slug/wool-jacket", 9, 1),
+        # the listing's and the product's versions + product, values, variants with their
+        # prices and stock, variant values, category, images, slugs
+        ("/products/by-slug/wool-jacket", 8, 1),
         # versions (2) + spelling (version, vocabulary) + match + listing + names + images
         ("/search?q=jakcet", 8, 2),
         # version + vocabulary + match + names (never cached: typed as it goes)

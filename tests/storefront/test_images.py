@@ -107,7 +107,7 @@ def test_category_cards_fetch_the_first_row_eagerly_and_the_rest_lazily(
         # the same counts as tests/storefront/test_pages.py, merchandising rules included
         ("/c/clothing/", 14),
         ("/c/clothing/?colour=red&material=cotton&sort=price_desc", 16),
-        ("/p/wool-jacket/", 10),
+        ("/p/wool-jacket/", 7),
     ],
 )
 def test_pictures_add_no_queries(

@@ -30,7 +30,11 @@ def attr(code: str) -> int:
 def query(category: str = "clothing", **kwargs: Any) -> ListingQuery:
     path = Category.objects.get(translations__slug=category, translations__language="en").path
     return ListingQuery(
-        category_path=path, currency=kwargs.pop("currency", "SEK"), language="en", **kwargs
+        category_path=path,
+        currency=kwargs.pop("currency", "SEK"),
+        country=kwargs.pop("country", "SE"),
+        language="en",
+        **kwargs,
     )
 
 

@@ -57,6 +57,7 @@ def query(category: Category, **kwargs: Any) -> ListingQuery:
     return ListingQuery(
         category_path=category.path,
         currency="SEK",
+        country="SE",
         language="en",
         category_id=category.pk,
         **kwargs,
@@ -116,11 +117,34 @@ def test_boost_and_bury_shape_only_the_recommended_order(shelf: dict[str, Any]) 
 
 
 def test_out_of_stock_last_under_every_sort_and_pins_stay_in_stock(
-    shelf: dict[str, Any],
+    shelf: dict[str, Any], deliver_events: Any
 ) -> None:
+    from storeteam.catalog.models import Variant
+    from storeteam.inventory.services import StockLine, stock_receive
+    from tests.inventory.fixtures import build_warehouses
+
     category, ids = shelf["category"], shelf["ids"]
     sold_out = {ids[N - 1], ids[N - 2], ids[3]}
-    ListingEntry.objects.filter(product_id__in=sold_out).update(is_available=False)
+    stockholm, _lyon, _tilburg = build_warehouses()
+    stock_receive(
+        actor=None,
+        warehouse=stockholm,
+        lines=[
+            StockLine(variant_id, 5)
+            for variant_id in Variant.objects.exclude(product_id__in=sold_out)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        ],
+    )
+    deliver_events()  # the listing follows the stock
+    assert (
+        set(
+            ListingEntry.objects.filter(
+                currency="SEK", country="SE", is_available=False
+            ).values_list("product_id", flat=True)
+        )
+        == sold_out
+    )
     merchandising_save(
         category=category,
         merchandising=Merchandising(pins=((ids[3], 1), (ids[4], 2)), out_of_stock_last=True),

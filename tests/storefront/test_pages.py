@@ -69,6 +69,9 @@ def test_product_page_has_variants_prices_and_structured_data(
     assert "Red / S" in html
     assert "Red / M" in html
     assert '<link rel="alternate" hreflang="sv" href="http://testserver/sv/p/ulljacka/">' in html
+    # the language links go straight to the page in each language, no redirect on the way
+    assert '<a href="/sv/p/ulljacka/" hreflang="sv" lang="sv">' in html
+    assert '<a href="/fr/p/wool-jacket/" hreflang="fr" lang="fr">' in html
     assert '<meta property="og:title" content="Wool Jacket">' in html
     blocks = [
         json.loads(b)
@@ -119,9 +122,11 @@ def test_unknown_pages_are_a_friendly_404(db: Any, client: Client) -> None:
         # a category page reads its merchandising rules and sorting setting: two queries, cold
         ("/c/clothing/", 14, 1),
         ("/c/clothing/?colour=red&material=cotton&sort=price_desc", 16, 1),
-        # the salable stock of its variants in the shopper's country: one query, cold; warm, the
-        # listing's and the page's versions in the one query
-        ("/p/wool-jacket/", 10, 1),
+        # cold: the listing's and the page's versions (one query), the content (every
+        # translation, the variants with their prices, their labels, pictures, breadcrumb) and
+        # the variants' salable stock with what pages last showed of it (one query); warm, the
+        # versions only
+        ("/p/wool-jacket/", 7, 1),
     ],
 )
 def test_queries_per_page_are_pinned(
@@ -151,6 +156,42 @@ def test_a_cached_category_page_is_stale_once_the_listing_changes(
         product_names(client.get("/c/clothing/?sort=price_desc").content.decode())[0]
         == "Linen Shirt"
     )
+
+
+def test_a_product_pages_cached_content_follows_prices_texts_and_stock(
+    catalog: Any, client: Client, deliver_events: Any, django_assert_num_queries: Any
+) -> None:
+    from storeteam.catalog.product_services import ProductChanges, Texts, product_update
+    from storeteam.pricing.services import PriceRow, prices_import
+    from tests.inventory.fixtures import build_warehouses, receive
+
+    stockholm, _lyon, _tilburg = build_warehouses()
+    jacket = Variant.objects.get(sku="WOOL-JACKET-S")
+    receive(stockholm, jacket.pk, 20)
+    deliver_events()
+    assert "120.00\u00a0EUR" in client.get("/p/wool-jacket/").content.decode()
+
+    # a stock change the page shows: rendered again from the cached content, with fresh stock
+    receive(stockholm, Variant.objects.get(sku="WOOL-JACKET-M").pk, 2)
+    deliver_events()
+    with django_assert_num_queries(2):  # the versions, then the stock
+        html = client.get("/p/wool-jacket/").content.decode()
+    assert "Only 2 left" in html
+
+    # a new price and a new name: the worker raises the listing's version, the content is read
+    prices_import(price_list=catalog["eur"], rows=[PriceRow("WOOL-JACKET-S", "130.00")])
+    product_update(
+        product_id=jacket.product_id,
+        changes=ProductChanges(texts={"en": Texts(name="Felted Wool Jacket")}),
+        actor=None,
+    )
+    html = client.get("/p/wool-jacket/").content.decode()
+    assert "<h1>Wool Jacket</h1>" in html  # nothing handled yet: the cached page stands
+    deliver_events()
+    html = client.get("/p/wool-jacket/").content.decode()
+    assert "<h1>Felted Wool Jacket</h1>" in html
+    assert "130.00\u00a0EUR" in html
+    assert "Only 2 left" in html
 
 
 def test_new_attribute_values_reach_the_facets_through_an_event(

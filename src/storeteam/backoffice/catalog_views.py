@@ -59,6 +59,7 @@ from storeteam.pricing.models import VariantPrice
 from storeteam.pricing.price_services import prices_set
 from storeteam.pricing.selectors import default_price_lists
 from storeteam.pricing.services import PriceImportError, PriceRow
+from storeteam.storefront.markets import store_country, store_currency
 from storeteam.storefront.models import MerchandisingAction
 from storeteam.storefront.selectors import (
     PER_PAGE,
@@ -574,11 +575,11 @@ def category_sorting(request: HttpRequest, category_id: int) -> HttpResponse:
                 formset = SortingRuleFormSet(initial=_rule_rows(draft), prefix="rule")
         else:
             problems = [_("Correct the rules marked below.")]
-    currency = settings.STORE_CURRENCY_BY_LANGUAGE.get(language, settings.STORE_DEFAULT_CURRENCY)
     preview = listing_preview(
         ListingQuery(
             category_path=category.path,
-            currency=currency,
+            currency=store_currency(language),
+            country=store_country(language),
             language=language,
             category_id=category.pk,
         ),

@@ -572,11 +572,11 @@ def demo_catalog_build(
         if pictures is not None:
             _attach_pictures(pictures, chunk, imported.product_ids)
         # Delivered before the prices exist, ProductsChanged lists nothing yet and costs little.
-        events_after = _deliver_events(after=events_after)
+        events_after = demo_events_deliver(after=events_after)
         for price_list in (sek, eur):  # delivered in between, the first relisting is lighter
             rows = [r for p in chunk for r in p.price_rows(price_list.currency)]
             prices_import(price_list=price_list, rows=rows)
-            events_after = _deliver_events(after=events_after)
+            events_after = demo_events_deliver(after=events_after)
         done += len(chunk)
         variants += sum(len(p.spec.variants) for p in chunk)
         report("products", done, total)
@@ -607,7 +607,7 @@ def _silent(stage: str, done: int, total: int) -> None:
     pass
 
 
-def _deliver_events(*, after: int) -> int:
+def demo_events_deliver(*, after: int) -> int:
     """Deliver the pending deliveries of events newer than ``after`` now, each through the
     dispatcher (the worker's code path). Returns the newest event id seen."""
     event_ids = list(

@@ -4,6 +4,9 @@ demo catalog, written through inventory.services (receipts, so the ledger explai
 Per variant, from the seed: about 5 % are never stocked (sold out everywhere); Stockholm holds
 the rest, Lyon and Tilburg about two in three each; about 12 % of the stock rows are low (1 to 4
 units, under the warehouses' threshold of 5), the others hold 6 to 120 units.
+
+The receipts' events (StockLevelsChanged, StockLow) are delivered in this process after each
+chunk, as the catalog's are, so the listing says what is in stock when the build returns.
 """
 
 from __future__ import annotations
@@ -13,7 +16,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import Max
+
 from storeteam.catalog.models import Variant
+from storeteam.core.models import OutboxEvent
+from storeteam.demo.catalog import demo_events_deliver
 from storeteam.inventory.models import Stock
 from storeteam.inventory.services import StockLine, stock_receive, warehouse_ensure
 
@@ -61,13 +68,14 @@ def demo_stock_build(
     if Stock.objects.exists():
         return DemoStockSummary(False, len(warehouses), Stock.objects.count(), 0, 0.0)
     total = Variant.objects.count()
+    events_after = OutboxEvent.objects.aggregate(last=Max("pk"))["last"] or 0
     rng = random.Random(seed * 7919 + 17)  # noqa: S311 (demo data: reproducible by seed)
     ids = Variant.objects.order_by("pk").values_list("pk", flat=True)
     rows = units = done = 0
     chunk: list[int] = []
 
     def receive(chunk: list[int]) -> None:
-        nonlocal rows, units
+        nonlocal rows, units, events_after
         lines: dict[str, list[StockLine]] = {w.code: [] for w in warehouses}
         for variant_id in chunk:
             if rng.random() < 0.05:
@@ -86,6 +94,7 @@ def demo_stock_build(
                 )
                 rows += len(lines[warehouse.code])
                 units += sum(line.quantity for line in lines[warehouse.code])
+        events_after = demo_events_deliver(after=events_after)
 
     for variant_id in ids.iterator(chunk_size=CHUNK):
         chunk.append(variant_id)

@@ -913,9 +913,14 @@ def warehouse_ensure(
     priority: int = 100,
     low_stock_threshold: int = 0,
 ) -> Warehouse:
-    """The warehouse with ``code``, created if missing, serving exactly ``serves``."""
+    """The warehouse with ``code``, created if missing, serving exactly ``serves``. When the
+    countries it serves change, its stock counts for other shoppers: publishes
+    StockLevelsChanged for the variants it holds."""
     countries = sorted({_country(c) for c in serves})
     with transaction.atomic():
+        served_before = set(
+            WarehouseCountry.objects.filter(warehouse__code=code).values_list("country", flat=True)
+        )
         warehouse, _created = Warehouse.objects.update_or_create(
             code=code,
             defaults={
@@ -930,4 +935,14 @@ def warehouse_ensure(
             [WarehouseCountry(warehouse=warehouse, country=c) for c in countries],
             ignore_conflicts=True,
         )
+        if served_before != set(countries):
+            variant_ids = list(
+                Stock.objects.filter(warehouse=warehouse)
+                .order_by("variant_id")
+                .values_list("variant_id", flat=True)
+            )
+            for start in range(0, len(variant_ids), EVENT_CHUNK):
+                event_publish(
+                    StockLevelsChanged(variant_ids=variant_ids[start : start + EVENT_CHUNK])
+                )
     return warehouse

@@ -22,6 +22,7 @@ from storeteam.core.access import Access, api_access
 from storeteam.core.api_schemas import ERRORS_READ, ErrorOut, Language, PlainText
 from storeteam.storefront import headless, selectors
 from storeteam.storefront.filters import listing_query_from
+from storeteam.storefront.markets import store_country, store_currency
 
 router = Router(tags=["storefront"])
 
@@ -69,7 +70,10 @@ class ProductCardOut(Schema):
     slug: str
     price: MoneyOut
     compare_at: MoneyOut | None
-    is_available: bool
+    is_available: bool = Field(
+        description="In stock for the language's shoppers: some variant priced in their "
+        "currency has salable units in a warehouse serving their country."
+    )
     image: ImageOut | None
 
 
@@ -95,6 +99,10 @@ class ListingOut(Schema):
     per_page: int
     sort: Sort
     facets: list[FacetOut]
+    in_stock: int = Field(
+        description="How many of the products the other filters leave are in stock: the count "
+        "of available=true, whether it is asked for or not."
+    )
 
 
 class ValueOut(Schema):
@@ -233,8 +241,8 @@ def category_products(
     found = selectors.category_by_slug(slug=slug, language=lang)
     if found is None:
         raise HttpError(404, "There is no such category.")
-    version = selectors.listing_version()
-    vocabulary = selectors.facet_vocabulary(lang, version)
+    versions = selectors.listing_versions()
+    vocabulary = selectors.facet_vocabulary(lang, versions[0])
     params = QueryDict(mutable=True)
     for attribute, values in _filters(filter, vocabulary).items():
         params.setlist(attribute, values)
@@ -246,12 +254,13 @@ def category_products(
     query = listing_query_from(
         params,
         category_path=found.category.path,
-        currency=headless.currency_for(lang),
+        currency=store_currency(lang),
+        country=store_country(lang),
         language=lang,
         value_codes=vocabulary.value_ids,
         attribute_ids=vocabulary.attribute_ids,
     )
-    listing = selectors.listing_page(query, version)
+    listing = selectors.listing_page(query, versions)
     response["Cache-Control"] = CACHE_CONTROL
     return ListingOut(
         category=CategoryRefOut(id=found.category_id, name=found.name, slug=found.slug),
@@ -261,6 +270,7 @@ def category_products(
         pages=listing.pages,
         per_page=selectors.PER_PAGE,
         sort=sort,
+        in_stock=listing.in_stock,
         facets=[
             FacetOut(
                 code=facet.code,
@@ -347,7 +357,11 @@ def search(
     """Products matching every word, best first; misspelt words are corrected (``corrected``
     says so and ``searched_for`` shows what was searched)."""
     found = selectors.search_page(
-        text=q, language=lang, currency=headless.currency_for(lang), page=page
+        text=q,
+        language=lang,
+        currency=store_currency(lang),
+        country=store_country(lang),
+        page=page,
     )
     response["Cache-Control"] = CACHE_CONTROL
     return SearchOut(

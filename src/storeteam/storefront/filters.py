@@ -31,6 +31,7 @@ def listing_query_from(
     *,
     category_path: str,
     currency: str,
+    country: str,
     language: str,
     value_codes: dict[str, dict[str, int]],
     attribute_ids: dict[str, int],
@@ -49,6 +50,7 @@ def listing_query_from(
     return ListingQuery(
         category_path=category_path,
         currency=currency,
+        country=country,
         language=language,
         selected=selected,
         price_min=_amount(params.get("min")),

@@ -10,8 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.cache import cache
+from django.db.models import OuterRef, Subquery
 
 from storeteam.catalog.models import (
     CategoryTranslation,
@@ -21,15 +21,11 @@ from storeteam.catalog.models import (
     Variant,
     VariantValue,
 )
-from storeteam.storefront.selectors import LISTING_CACHE_SECONDS, listing_version
-
-
-def currency_for(language: str) -> str:
-    """The currency the storefront prices in for shoppers reading ``language``."""
-    currency: str = settings.STORE_CURRENCY_BY_LANGUAGE.get(
-        language, settings.STORE_DEFAULT_CURRENCY
-    )
-    return currency
+from storeteam.core.money import quantize
+from storeteam.inventory.selectors import variant_salable
+from storeteam.storefront.markets import store_country, store_currency
+from storeteam.storefront.product_selectors import product_page_versions, product_versions_by_id
+from storeteam.storefront.selectors import LISTING_CACHE_SECONDS
 
 
 @dataclass
@@ -94,9 +90,9 @@ class ProductDetail:
     slug: str
     description: str
     currency: str
-    price: Decimal | None  # the cheapest variant's
+    price: Decimal | None  # the cheapest variant in stock's (of the priced ones when none is)
     compare_at: Decimal | None
-    is_available: bool
+    is_available: bool  # some variant priced and in stock for the language's country
     category: tuple[int, str, str] | None  # id, name, slug
     attributes: list[ValueLabel]
     variants: list[VariantDetail]
@@ -111,11 +107,18 @@ def product_detail(
     *, language: str, slug: str | None = None, product_id: int | None = None
 ) -> ProductDetail | None:
     """A published product by its slug in ``language`` or by id, priced in the language's
-    currency, or None. Cached under the listing's version, which every change to a product, its
-    category, its prices or the attributes raises (so a cached product is never stale)."""
-    version = listing_version()
+    currency and in stock or not for its country, or None. Cached under the listing's version,
+    which every change to a product, its category, its prices or the attributes raises, and the
+    product page's, which a change of the stock pages show raises (so a cached product is never
+    older than the last change handled)."""
+    listing, page = (
+        product_page_versions(slug=slug, language=language)
+        if slug is not None
+        else product_versions_by_id(product_id=product_id or 0)
+    )
     raw = f"{language}|{slug}|{product_id}"
-    key = f"storefront:api:product:{version}:{hashlib.sha256(raw.encode()).hexdigest()}"
+    digest = hashlib.sha256(raw.encode()).hexdigest()
+    key = f"storefront:api:product:{listing}:{page}:{digest}"
     found: tuple[ProductDetail | None] | None = cache.get(key)
     if found is None:
         found = (_product_detail(language=language, slug=slug, product_id=product_id),)
@@ -146,7 +149,7 @@ def _product_detail(
     if text is None:
         return None
     product = text.product
-    currency = currency_for(language)
+    currency = store_currency(language)
     ordering = ("value__attribute__position", "value__attribute__code", "value__position")
     named = {
         "value__translations__language": language,
@@ -163,30 +166,41 @@ def _product_detail(
         .order_by(*ordering)
         .values_list("product_id", *columns)
     ).get(product.pk, [])
-    variants = list(Variant.objects.filter(product=product).order_by("position", "id"))
+    # Each variant with its price in the currency and its salable stock for the country.
+    price = VariantPrice.objects.filter(
+        variant_id=OuterRef("pk"), price_list__currency=currency, price_list__is_default=True
+    )
+    variants = list(
+        Variant.objects.filter(product=product)
+        .annotate(
+            price=Subquery(price.values("amount")[:1]),
+            compare_at=Subquery(price.values("compare_at")[:1]),
+            salable=variant_salable(country=store_country(language)),
+        )
+        .order_by("position", "id")
+        .values_list("pk", "sku", "price", "compare_at", "salable")
+    )
     variant_values = _labels(
-        VariantValue.objects.filter(variant__in=variants, **named)
+        VariantValue.objects.filter(variant__product=product, **named)
         .order_by(*ordering)
         .values_list("variant_id", *columns)
     )
-    prices = {
-        p.variant_id: p
-        for p in VariantPrice.objects.filter(
-            variant__in=variants, price_list__currency=currency, price_list__is_default=True
-        )
-    }
     details = [
         VariantDetail(
-            variant_id=v.pk,
-            sku=v.sku,
-            values=variant_values.get(v.pk, []),
-            price=prices[v.pk].amount if v.pk in prices else None,
-            compare_at=prices[v.pk].compare_at if v.pk in prices else None,
+            variant_id=pk,
+            sku=sku,
+            values=variant_values.get(pk, []),
+            price=None if amount is None else quantize(amount, currency),
+            compare_at=None if compare_at is None else quantize(compare_at, currency),
         )
-        for v in variants
+        for pk, sku, amount, compare_at, _salable in variants
     ]
+    in_stock = {
+        pk for pk, _sku, amount, _compare, salable in variants if amount is not None and salable > 0
+    }
     priced = [d for d in details if d.price is not None]
-    cheapest = min(priced, key=lambda d: d.price or Decimal(0)) if priced else None
+    buyable = [d for d in priced if d.variant_id in in_stock]
+    cheapest = min(buyable or priced, key=lambda d: d.price or Decimal(0)) if priced else None
     category = (
         CategoryTranslation.objects.filter(
             category_id=product.category_id, language=language, category__is_published=True
@@ -202,7 +216,7 @@ def _product_detail(
         currency=currency,
         price=cheapest.price if cheapest else None,
         compare_at=cheapest.compare_at if cheapest else None,
-        is_available=bool(priced),
+        is_available=bool(buyable),
         category=category,
         attributes=attributes,
         variants=details,

@@ -15,12 +15,22 @@ from storeteam.catalog.models import AttributeValue, Category, Product, Variant
 
 
 class ListingEntry(models.Model):
-    """One published product with a price, in one currency."""
+    """One published product with a price, as the shoppers of one market see it: priced in
+    ``currency``, in stock or not for ``country`` (storefront.markets).
+
+    ``is_available`` is inventory's answer, kept here so that a listing filters and sorts on a
+    column of its own rows: some variant priced in the currency has salable units (on hand -
+    reserved - allocated - safety stock) in an active warehouse serving the country. ``price``
+    and ``compare_at`` are the cheapest such variant's (the cheapest priced one when none is in
+    stock), as the product page shows them. Rebuilt from the catalog's and prices' events, and
+    from the stock's (``services.listing_stock_refresh``) when a variant sells out or comes
+    back."""
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
     currency = models.CharField(max_length=3)
+    country = models.CharField(max_length=2)
     category_path = models.CharField(max_length=255)
-    price = models.DecimalField(max_digits=12, decimal_places=2)  # lowest variant price
+    price = models.DecimalField(max_digits=12, decimal_places=2)
     compare_at = models.DecimalField(max_digits=12, decimal_places=2, null=True)
     is_available = models.BooleanField(default=True)
     created_at = models.DateTimeField()
@@ -28,22 +38,27 @@ class ListingEntry(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["product", "currency"], name="listing_one_per_currency")
+            models.UniqueConstraint(
+                fields=["product", "currency", "country"], name="listing_one_per_market"
+            )
         ]
         indexes = [
             models.Index(
-                fields=["currency", "category_path", "price"], name="listing_by_path_price"
+                fields=["currency", "country", "category_path", "price"],
+                name="listing_by_path_price",
             ),
             models.Index(
-                fields=["currency", "category_path", "-created_at"], name="listing_newest"
+                fields=["currency", "country", "category_path", "-created_at"],
+                name="listing_newest",
             ),
             models.Index(
-                fields=["currency", "category_path", "-sales_count"], name="listing_bestselling"
+                fields=["currency", "country", "category_path", "-sales_count"],
+                name="listing_bestselling",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"listing {self.product_id} {self.currency}"
+        return f"listing {self.product_id} {self.currency} {self.country}"
 
 
 class ListingValue(models.Model):
@@ -64,11 +79,15 @@ class ListingValue(models.Model):
 
 
 class ListingState(models.Model):
-    """One row: the listing's version, raised in the same transaction as every rebuild. Cached
-    listing pages are keyed by it, so every web process stops using a stale page at once,
-    whatever cache backend each has (see storefront.selectors.listing_page)."""
+    """One row: the listing's version, raised in the same transaction as every rebuild, and its
+    stock version, raised when what listings show of the stock changes (a product sold out or
+    back in some market, or its price now another variant's). Cached pages are keyed by them,
+    so every web process stops using a stale page at once, whatever cache backend each has:
+    listings by both (storefront.selectors.listing_page), product pages by the listing's version
+    and their own (ProductPageState), so a product selling out elsewhere keeps them."""
 
     version = models.PositiveBigIntegerField(default=1)
+    stock_version = models.PositiveBigIntegerField(default=1)
 
     def __str__(self) -> str:
         return f"listing version {self.version}"

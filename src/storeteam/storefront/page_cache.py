@@ -1,12 +1,13 @@
 """Whole-page caching for shoppers who are not signed in.
 
 A shopper's page is the same for every anonymous visitor in one language, so its HTML is kept
-in the cache under the listing's version (storefront.selectors.listing_version): any change to
-products, prices or attributes raises the version in the same transaction, so no process serves
-a stale page, whatever cache backend it has. A product page's key also carries its own version
+in the cache under the listing's versions (storefront.selectors.listing_versions): any change to
+products, prices or attributes raises the listing's version in the same transaction, and a
+product selling out or coming back its stock version, so no process serves a stale page,
+whatever cache backend it has. A product page's key carries the listing's version and its own
 (storefront.models.ProductPageState), raised when the stock it shows changes, read in the same
-query. A request that carries a session or messages, or a response that sets a cookie or says
-``Cache-Control: no-store``, is never cached.
+query; another product's stock leaves it. A request that carries a session or messages, or a
+response that sets a cookie or says ``Cache-Control: no-store``, is never cached.
 
 Forms on a cached page (add to cart) still carry a CSRF token of the visitor's own: the page is
 rendered with a placeholder where the token goes (``csrf_input_value``), kept that way in the
@@ -29,7 +30,8 @@ from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
-from storeteam.storefront.selectors import listing_version, product_page_versions
+from storeteam.storefront.product_selectors import product_page_versions
+from storeteam.storefront.selectors import listing_versions
 
 PAGE_SECONDS = 600
 CSRF_PLACEHOLDER = "storeteam-csrf-token-of-this-visitor"
@@ -72,7 +74,9 @@ def _page_cache(
         # Pages hold absolute links (canonical, Open Graph), so scheme and host are in the key.
         raw = f"{request.scheme}://{request.get_host()}|{get_language()}|{request.get_full_path()}"
         listing, page = versions(*args, **kwargs)
-        request.listing_version = listing  # type: ignore[attr-defined]  # the view reuses it
+        # the view reuses them
+        request.listing_version = listing  # type: ignore[attr-defined]
+        request.page_versions = (listing, page)  # type: ignore[attr-defined]
         request.shopper_page_cacheable = True  # type: ignore[attr-defined]
         digest = hashlib.sha256(raw.encode()).hexdigest()
         key = f"storefront:page:{listing}:{page}:{digest}"
@@ -97,8 +101,9 @@ def _page_cache(
 
 
 def shopper_page_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Serve the view's page from the cache for anonymous shoppers while the listing holds."""
-    return _page_cache(view, lambda *args, **kwargs: (listing_version(), 0))
+    """Serve the view's page from the cache for anonymous shoppers while the listing holds: its
+    version and its stock version (which a product selling out or coming back raises)."""
+    return _page_cache(view, lambda *args, **kwargs: listing_versions())
 
 
 def product_page_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -9,15 +9,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
     IntegerField,
-    OuterRef,
+    Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -30,7 +28,8 @@ from storeteam.catalog.models import (
     ProductImage,
     ProductTranslation,
 )
-from storeteam.storefront.models import ListingEntry, ListingValue
+from storeteam.core.statements import Statement
+from storeteam.storefront.models import ListingEntry, ListingState, ListingValue
 
 PER_PAGE = 24
 SORTS = ("relevance", "price_asc", "price_desc", "newest", "bestselling")
@@ -48,6 +47,7 @@ class ListingQuery:
     category_path: str
     currency: str
     language: str
+    country: str  # whose warehouses' stock counts (storefront.markets)
     selected: dict[int, frozenset[int]] = field(default_factory=dict)  # attribute id -> value ids
     price_min: Decimal | None = None
     price_max: Decimal | None = None
@@ -142,13 +142,22 @@ class ListingPage:
     page: int
     pages: int
     facets: list[Facet]
+    # How many of the products the other filters leave are in stock: the count of the "in
+    # stock only" filter, whether it is on or not.
+    in_stock: int = 0
 
 
-def _filtered(query: ListingQuery, *, without: int | None = None) -> QuerySet[ListingEntry]:
+def _filtered(
+    query: ListingQuery, *, without: int | None = None, any_stock: bool = False
+) -> QuerySet[ListingEntry]:
+    """The query's products, every filter applied but attribute ``without``'s (for its facet
+    counts) and, with ``any_stock``, the stock filter's (for its count)."""
     entries = ListingEntry.objects.filter(
-        currency=query.currency, category_path__startswith=query.category_path
+        currency=query.currency,
+        country=query.country,
+        category_path__startswith=query.category_path,
     )
-    if query.available_only:
+    if query.available_only and not any_stock:
         entries = entries.filter(is_available=True)
     if query.price_min is not None:
         entries = entries.filter(price__gte=query.price_min)
@@ -220,15 +229,27 @@ def _load_vocabulary(language: str) -> FacetVocabulary:
 LISTING_CACHE_SECONDS = 600
 
 
+def _versions_of() -> QuerySet[ListingState, tuple[int, int]]:
+    return ListingState.objects.filter(pk=1).values_list("version", "stock_version")
+
+
+# Read for nearly every shopper's page, cached or not.
+_VERSIONS = Statement(_versions_of)
+
+
+def listing_versions() -> tuple[int, int]:
+    """The listing's version and its stock version (see storefront.models.ListingState), in
+    one read of one row: the key of every cached listing."""
+    rows = _VERSIONS.rows()
+    return (int(rows[0][0]), int(rows[0][1])) if rows else (1, 1)
+
+
 def listing_version() -> int:
     """The listing's current version (one indexed row; see storefront.models.ListingState)."""
-    from storeteam.storefront.models import ListingState
-
-    version = ListingState.objects.filter(pk=1).values_list("version", flat=True).first()
-    return int(version or 1)
+    return listing_versions()[0]
 
 
-def _listing_key(query: ListingQuery, version: int) -> str:
+def _listing_key(query: ListingQuery, versions: tuple[int, int]) -> str:
     selected = ";".join(
         f"{a}:{','.join(map(str, sorted(v)))}" for a, v in sorted(query.selected.items())
     )
@@ -238,6 +259,7 @@ def _listing_key(query: ListingQuery, version: int) -> str:
             (
                 query.category_path,
                 query.currency,
+                query.country,
                 query.language,
                 selected,
                 query.price_min,
@@ -248,21 +270,23 @@ def _listing_key(query: ListingQuery, version: int) -> str:
             ),
         )
     )
-    return f"storefront:listing:{version}:{hashlib.sha256(raw.encode()).hexdigest()}"
+    listing, stock = versions
+    return f"storefront:listing:{listing}:{stock}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
-def listing_page(query: ListingQuery, version: int | None = None) -> ListingPage:
+def listing_page(query: ListingQuery, versions: tuple[int, int] | None = None) -> ListingPage:
     """One page of a category's products with facet counts, from the cache when the listing has
-    not changed since it was computed (the key carries the listing version).
+    not changed since it was computed (the key carries the listing's version and its stock
+    version, see ``listing_versions``).
 
     A facet's counts apply every filter except its own, so a shopper sees how many products each
-    further value would add (disjunctive faceting).
+    further value would add (disjunctive faceting); the stock filter's count likewise.
     """
-    version = version if version is not None else listing_version()
-    key = _listing_key(query, version)
+    versions = versions if versions is not None else listing_versions()
+    key = _listing_key(query, versions)
     page: ListingPage | None = cache.get(key)
     if page is None:
-        page = _listing_page(query, version)
+        page = _listing_page(query, versions[0])
         cache.set(key, page, LISTING_CACHE_SECONDS)
     return page
 
@@ -276,14 +300,23 @@ def _listing_page(
             if query.category_id is not None
             else NO_MERCHANDISING
         )
+    # One count for both: the products the filters leave, and how many of them are in stock.
+    counted = _filtered(query, any_stock=True).aggregate(
+        every=Count("pk"), in_stock=Count("pk", filter=Q(is_available=True))
+    )
     entries = _filtered(query)
-    total = entries.count()
+    total = counted["in_stock"] if query.available_only else counted["every"]
     pages = max(1, -(-total // PER_PAGE))
     page = min(max(query.page, 1), pages)
     rows = _ordered_rows(entries, query, merchandising, total, page)
     cards = _cards(rows, query.language, query.currency)
     return ListingPage(
-        cards=cards, total=total, page=page, pages=pages, facets=_facets(query, version)
+        cards=cards,
+        total=total,
+        page=page,
+        pages=pages,
+        facets=_facets(query, version),
+        in_stock=counted["in_stock"],
     )
 
 
@@ -462,13 +495,32 @@ def category_by_slug(*, slug: str, language: str) -> CategoryTranslation | None:
 
 def category_trail(category: Category, language: str) -> list[CategoryTranslation]:
     """The category's ancestors and itself, root first (for breadcrumbs)."""
-    parts = category.path.split(".")[:-1]
+    return _trail_at(category.path, language)
+
+
+def _trail_at(path: str, language: str) -> list[CategoryTranslation]:
+    parts = path.split(".")[:-1]
     prefixes = [".".join(parts[: i + 1]) + "." for i in range(len(parts))]
     return list(
         CategoryTranslation.objects.filter(category__path__in=prefixes, language=language)
         .select_related("category")
         .order_by("category__depth")
     )
+
+
+TRAIL_CACHE_SECONDS = 600
+
+
+def category_trail_cached(path: str, language: str, version: int) -> list[CategoryTranslation]:
+    """``category_trail`` of the category at ``path``, from the cache while the listing's
+    ``version`` holds (a category's change relists its products, which raises the version):
+    every product of a category shares it."""
+    key = f"storefront:trail:{version}:{language}:{path}"
+    trail: list[CategoryTranslation] | None = cache.get(key)
+    if trail is None:
+        trail = _trail_at(path, language)
+        cache.set(key, trail, TRAIL_CACHE_SECONDS)
+    return trail
 
 
 def category_children(category: Category | None, language: str) -> list[CategoryTranslation]:
@@ -479,193 +531,6 @@ def category_children(category: Category | None, language: str) -> list[Category
         .select_related("category")
         .order_by("category__position")
     )
-
-
-LOW_STOCK_SHOWN = 5  # from this many salable units down, a page says "only N left"
-
-
-def stock_level(salable: int) -> int:
-    """What a page shows of ``salable`` units: 0 (out of stock), 1 to LOW_STOCK_SHOWN (that many
-    left), or LOW_STOCK_SHOWN + 1 (in stock). A page changes only when this does."""
-    return max(0, min(salable, LOW_STOCK_SHOWN + 1))
-
-
-def store_country(language: str) -> str:
-    """The country whose warehouses count for a shopper in ``language`` (settings)."""
-    return str(
-        settings.STORE_COUNTRY_BY_LANGUAGE.get(language, settings.STORE_DEFAULT_COUNTRY)
-    ).upper()
-
-
-def store_countries() -> list[str]:
-    """Every country a shopper's page may count stock for."""
-    return sorted(
-        {str(c).upper() for c in settings.STORE_COUNTRY_BY_LANGUAGE.values()}
-        | {str(settings.STORE_DEFAULT_COUNTRY).upper()}
-    )
-
-
-@dataclass(frozen=True)
-class VariantOption:
-    variant_id: int
-    sku: str
-    label: str
-    price: Decimal | None
-    compare_at: Decimal | None
-    stock: int = 0  # stock_level: 0 out, 1..LOW_STOCK_SHOWN left, LOW_STOCK_SHOWN + 1 plenty
-
-    @property
-    def is_available(self) -> bool:
-        """Priced in the shopper's currency and in stock for the shopper's country."""
-        return self.price is not None and self.stock > 0
-
-    @property
-    def is_low(self) -> bool:
-        return 0 < self.stock <= LOW_STOCK_SHOWN
-
-
-@dataclass(frozen=True)
-class ProductPage:
-    product_id: int
-    name: str
-    slug: str
-    description: str
-    currency: str
-    price: Decimal | None
-    compare_at: Decimal | None
-    is_available: bool
-    variants: list[VariantOption]
-    images: list[ProductImage]
-    category: CategoryTranslation | None
-    alternates: dict[str, str]  # language -> slug
-    # Whether every variant's stock level is the one recorded from StockLevelsChanged
-    # (VariantStockShown), whose next change drops a cached copy of this page; False while a
-    # change is on its way, when the page must not be kept.
-    stock_settled: bool = True
-
-    @property
-    def stock(self) -> int:
-        """The stock level the page states for the product: its only variant's; with several,
-        in stock while any can be bought (each variant states its own)."""
-        if not self.is_available:
-            return 0
-        return self.variants[0].stock if len(self.variants) == 1 else LOW_STOCK_SHOWN + 1
-
-    @property
-    def is_low(self) -> bool:
-        return 0 < self.stock <= LOW_STOCK_SHOWN
-
-    @property
-    def first_available(self) -> VariantOption | None:
-        """The variant chosen when the page opens: the first a shopper can buy."""
-        return next((v for v in self.variants if v.is_available), None)
-
-
-def product_page(*, slug: str, language: str, currency: str, country: str) -> ProductPage | None:
-    """A published product by its slug in ``language``, with variants priced in ``currency`` and
-    their salable stock for shoppers in ``country`` (``inventory.selectors.salable_quantities``).
-
-    The price is the lowest of the variants a shopper can buy (of those priced when none can)."""
-    from storeteam.catalog.models import Variant, VariantValue
-    from storeteam.inventory.selectors import salable_quantities
-    from storeteam.pricing.models import VariantPrice
-    from storeteam.storefront.models import VariantStockShown
-
-    text = (
-        ProductTranslation.objects.select_related("product")
-        .filter(slug=slug, language=language, product__is_published=True)
-        .first()
-    )
-    if text is None:
-        return None
-    product = text.product
-    variants = list(
-        Variant.objects.filter(product=product)
-        .annotate(
-            shown=Subquery(
-                VariantStockShown.objects.filter(variant_id=OuterRef("pk"), country=country).values(
-                    "level"
-                )[:1]
-            )
-        )
-        .order_by("position", "id")
-    )
-    prices = {
-        p.variant_id: p
-        for p in VariantPrice.objects.filter(
-            variant__in=variants, price_list__currency=currency, price_list__is_default=True
-        )
-    }
-    salable = salable_quantities(variant_ids=[v.pk for v in variants], country=country)
-    labels: dict[int, list[str]] = defaultdict(list)
-    for variant_id, name in (
-        VariantValue.objects.filter(variant__in=variants)
-        .filter(value__translations__language=language)
-        .order_by("value__attribute__position", "value__position")
-        .values_list("variant_id", "value__translations__name")
-    ):
-        labels[variant_id].append(name)
-    options = [
-        VariantOption(
-            variant_id=v.pk,
-            sku=v.sku,
-            label=" / ".join(labels.get(v.pk, [])) or v.sku,
-            price=prices[v.pk].amount if v.pk in prices else None,
-            compare_at=prices[v.pk].compare_at if v.pk in prices else None,
-            stock=stock_level(salable[v.pk]),
-        )
-        for v in variants
-    ]
-    # A level not yet recorded is settled too: its first StockLevelsChanged raises the version.
-    settled = all(
-        v.shown is None or v.shown == o.stock for v, o in zip(variants, options, strict=True)
-    )
-    buyable = [o for o in options if o.is_available] or [o for o in options if o.price is not None]
-    cheapest = min(buyable, key=lambda o: o.price or Decimal(0)) if buyable else None
-    alternates = dict(
-        ProductTranslation.objects.filter(product=product).values_list("language", "slug")
-    )
-    category = (
-        CategoryTranslation.objects.filter(category_id=product.category_id, language=language)
-        .select_related("category")
-        .first()
-    )
-    return ProductPage(
-        product_id=product.pk,
-        name=text.name,
-        slug=text.slug,
-        description=text.description,
-        currency=currency,
-        price=cheapest.price if cheapest else None,
-        compare_at=cheapest.compare_at if cheapest else None,
-        is_available=any(o.is_available for o in options),
-        variants=options,
-        images=list(ProductImage.objects.filter(product=product).order_by("position", "id")),
-        category=category,
-        alternates=alternates,
-        stock_settled=settled,
-    )
-
-
-def product_page_versions(*, slug: str, language: str) -> tuple[int, int]:
-    """The listing's version and the version of the page of the product at ``slug`` in
-    ``language`` (0 before its stock first changed), in one query: the key of its cached page."""
-    from storeteam.storefront.models import ListingState, ProductPageState
-
-    state = ProductPageState.objects.filter(
-        product_id=Subquery(
-            ProductTranslation.objects.filter(slug=slug, language=language).values("product_id")[:1]
-        )
-    )
-    row = (
-        ListingState.objects.filter(pk=1)
-        .annotate(page=Subquery(state.values("version")[:1]))
-        .values_list("version", "page")
-        .first()
-    )
-    if row is None:  # nothing listed yet: the listing is at its first version
-        return 1, int(state.values_list("version", flat=True).first() or 0)
-    return int(row[0]), int(row[1] or 0)
 
 
 def translated_slug(*, kind: str, slug: str, language: str) -> str | None:
@@ -698,29 +563,34 @@ class SearchPage:
 SEARCH_CACHE_SECONDS = 600
 
 
-def search_page(*, text: str, language: str, currency: str, page: int = 1) -> SearchPage:
+def search_page(
+    *, text: str, language: str, currency: str, country: str, page: int = 1
+) -> SearchPage:
     """Listed products matching ``text``, best first, a page at a time (S5), from the cache while
     neither the listing nor the search vocabulary has changed since it was computed."""
     from storeteam.catalog.search import normalise, search_version
 
-    versions = f"{listing_version()}:{search_version()}"
-    raw = "|".join([normalise(text).strip(), language, currency, str(page)])
+    listing, stock = listing_versions()
+    versions = f"{listing}:{stock}:{search_version()}"
+    raw = "|".join([normalise(text).strip(), language, currency, country, str(page)])
     key = f"storefront:search:{versions}:{hashlib.sha256(raw.encode()).hexdigest()}"
     cached: SearchPage | None = cache.get(key)
     if cached is None:
-        cached = _search_page(text=text, language=language, currency=currency, page=page)
+        cached = _search_page(
+            text=text, language=language, currency=currency, country=country, page=page
+        )
         cache.set(key, cached, SEARCH_CACHE_SECONDS)
     return cached
 
 
-def _search_page(*, text: str, language: str, currency: str, page: int) -> SearchPage:
+def _search_page(*, text: str, language: str, currency: str, country: str, page: int) -> SearchPage:
     from storeteam.catalog.search import product_search
 
     result = product_search(text=text, language=language)
     listed: dict[int, dict[str, Any]] = {
         row["product_id"]: dict(row)
         for row in ListingEntry.objects.filter(
-            product_id__in=result.product_ids, currency=currency
+            product_id__in=result.product_ids, currency=currency, country=country
         ).values("product_id", "price", "compare_at", "is_available")
     }
     ranked = [listed[i] for i in result.product_ids if i in listed]

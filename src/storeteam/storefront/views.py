@@ -21,8 +21,9 @@ from django.views.i18n import set_language
 
 from storeteam.checkout.models import MAX_LINE_QUANTITY
 from storeteam.core.access import public
-from storeteam.storefront import selectors
+from storeteam.storefront import product_selectors, selectors
 from storeteam.storefront.filters import listing_query_from, query_string
+from storeteam.storefront.markets import store_country, store_currency
 from storeteam.storefront.page_cache import product_page_cache, shopper_page_cache
 
 
@@ -66,10 +67,6 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     return render(request, "400.html", status=400)
 
 
-def current_currency(language: str) -> str:
-    return settings.STORE_CURRENCY_BY_LANGUAGE.get(language, settings.STORE_DEFAULT_CURRENCY)
-
-
 @public
 @shopper_page_cache
 def category(request: HttpRequest, slug: str) -> HttpResponse:
@@ -78,18 +75,19 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     found = selectors.category_by_slug(slug=slug, language=language)
     if found is None:
         return _to_translated_slug("category", slug, language, request)
-    version = getattr(request, "listing_version", None) or selectors.listing_version()
-    vocabulary = selectors.facet_vocabulary(language, version)
+    versions = getattr(request, "page_versions", None) or selectors.listing_versions()
+    vocabulary = selectors.facet_vocabulary(language, versions[0])
     query = listing_query_from(
         request.GET,
         category_path=found.category.path,
-        currency=current_currency(language),
+        currency=store_currency(language),
+        country=store_country(language),
         language=language,
         value_codes=vocabulary.value_ids,
         attribute_ids=vocabulary.attribute_ids,
         category_id=found.category_id,
     )
-    page = selectors.listing_page(query, version)
+    page = selectors.listing_page(query, versions)
     return render(
         request,
         "storefront/category.html",
@@ -119,28 +117,24 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
     """A product: variants, price, stock for the shopper's country, images, share links,
     structured data (S7, S8)."""
     language = get_language() or settings.LANGUAGE_CODE
-    page = selectors.product_page(
+    page = product_selectors.product_page(
         slug=slug,
         language=language,
-        currency=current_currency(language),
-        country=selectors.store_country(language),
+        currency=store_currency(language),
+        country=store_country(language),
+        version=getattr(request, "listing_version", None),
     )
     if page is None:
         return _to_translated_slug("product", slug, language, request)
-    trail = selectors.category_trail(page.category.category, language) if page.category else []
+    trail = page.trail
     absolute = request.build_absolute_uri(reverse("storefront:product", args=[page.slug]))
-    alternates = []
+    # The page in each language it is translated to: hreflang links and the language links.
+    language_paths = {}
     for code, _name in settings.LANGUAGES:
         if code in page.alternates:
             with translation.override(code):
-                alternates.append(
-                    (
-                        code,
-                        request.build_absolute_uri(
-                            reverse("storefront:product", args=[page.alternates[code]])
-                        ),
-                    )
-                )
+                language_paths[code] = reverse("storefront:product", args=[page.alternates[code]])
+    alternates = [(code, request.build_absolute_uri(path)) for code, path in language_paths.items()]
     response = render(
         request,
         "storefront/product.html",
@@ -149,6 +143,7 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
             "trail": trail,
             "canonical": absolute,
             "alternates": alternates,
+            "language_paths": language_paths,
             "structured_data": _product_json_ld(page, trail, absolute, request),
             "main_image_url": request.build_absolute_uri(page.images[0].share_url)
             if page.images
@@ -232,7 +227,11 @@ def search(request: HttpRequest) -> HttpResponse:
         number = 1
     page = (
         selectors.search_page(
-            text=text, language=language, currency=current_currency(language), page=number
+            text=text,
+            language=language,
+            currency=store_currency(language),
+            country=store_country(language),
+            page=number,
         )
         if text
         else None
