@@ -15,7 +15,9 @@ missing) over a rotation of URLs:
 The health endpoint (one tiny database query) is measured in the same run as the baseline.
 Latency on a shared machine moves with whatever else runs, so each page also reports the server's
 own CPU time per request (its processes' user + system time over the run, divided by the
-requests served): a figure that moves much less with the neighbours than p95 does.
+requests served): a figure that moves much less with the neighbours than p95 does. It counts the
+web server only: on SQLite that includes the queries, on PostgreSQL their work is the database's
+processes' and is left out, so compare it between runs on the same database.
 On PostgreSQL each profile has its own database, ``<pg-prefix>_<profile>``.
 The last line is the summary: figures at the largest profile, ratio of its category p95 to the
 smallest profile's.
