@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from storeteam.backoffice.charts import projection_chart
+from storeteam.backoffice.fulfilment_views import warehouse_or_404
 from storeteam.core.access import staff_permission
 from storeteam.fulfilment.capacity import (
     CapacityInputError,
@@ -30,7 +31,6 @@ from storeteam.fulfilment.capacity import (
 )
 from storeteam.fulfilment.models import SameDayCutoff
 from storeteam.inventory.models import Warehouse
-from storeteam.inventory.selectors import warehouses_list
 from storeteam.team.roles import MANAGE_FULFILMENT, VIEW_FULFILMENT
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
@@ -74,13 +74,6 @@ class ForecastForm(forms.Form):
         return data
 
 
-def _warehouse(warehouse_id: int) -> Warehouse:
-    warehouse = warehouses_list().filter(pk=warehouse_id).first()
-    if warehouse is None:
-        raise Http404
-    return warehouse
-
-
 def _page(
     request: HttpRequest,
     warehouse: Warehouse,
@@ -113,13 +106,13 @@ def _page(
 @staff_permission(VIEW_FULFILMENT)
 @require_GET
 def capacity(request: HttpRequest, warehouse_id: int) -> HttpResponse:
-    return _page(request, _warehouse(warehouse_id))
+    return _page(request, warehouse_or_404(warehouse_id))
 
 
 @staff_permission(MANAGE_FULFILMENT)
 @require_POST
 def cutoff_set(request: HttpRequest, warehouse_id: int) -> HttpResponse:
-    warehouse = _warehouse(warehouse_id)
+    warehouse = warehouse_or_404(warehouse_id)
     form = CutoffForm(request.POST)
     if not form.is_valid():
         return _page(request, warehouse, cutoff_form=form, status=400)
@@ -139,7 +132,7 @@ def cutoff_set(request: HttpRequest, warehouse_id: int) -> HttpResponse:
 @staff_permission(MANAGE_FULFILMENT)
 @require_POST
 def forecast_add(request: HttpRequest, warehouse_id: int) -> HttpResponse:
-    warehouse = _warehouse(warehouse_id)
+    warehouse = warehouse_or_404(warehouse_id)
     form = ForecastForm(request.POST)
     if form.is_valid():
         try:
@@ -155,7 +148,7 @@ def forecast_add(request: HttpRequest, warehouse_id: int) -> HttpResponse:
 @staff_permission(MANAGE_FULFILMENT)
 @require_POST
 def forecast_remove(request: HttpRequest, warehouse_id: int, expected_id: int) -> HttpResponse:
-    warehouse = _warehouse(warehouse_id)
+    warehouse = warehouse_or_404(warehouse_id)
     if not any(f.pk == expected_id for f in expected_orders_ahead(warehouse=warehouse)):
         raise Http404
     expected_orders_remove(expected_id=expected_id, actor=request.user)

@@ -31,6 +31,7 @@ from storeteam.backoffice.fulfilment_forms import (
     ShiftEditForm,
     StationForm,
 )
+from storeteam.backoffice.fulfilment_views import warehouse_or_404
 from storeteam.core.access import staff_permission
 from storeteam.core.errors import NotFoundError
 from storeteam.fulfilment.capacity import shift_delete, shift_update, shifts_add
@@ -51,7 +52,6 @@ from storeteam.fulfilment.printing import (
     queues_stats,
 )
 from storeteam.fulfilment.services import SetupError
-from storeteam.inventory.models import Warehouse
 from storeteam.inventory.selectors import warehouses_list
 from storeteam.team.roles import MANAGE_FULFILMENT, VIEW_FULFILMENT
 
@@ -368,17 +368,10 @@ def links(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/fulfilment/links.html", _context(request, rows=rows))
 
 
-def _warehouse_or_404(warehouse_id: int) -> Warehouse:
-    warehouse = warehouses_list().filter(pk=warehouse_id).first()
-    if warehouse is None:
-        raise Http404
-    return warehouse
-
-
 @staff_permission(VIEW_FULFILMENT)
 @require_GET
 def link(request: HttpRequest, warehouse_id: int) -> HttpResponse:
-    warehouse = _warehouse_or_404(warehouse_id)
+    warehouse = warehouse_or_404(warehouse_id)
     state = next(iter(link_states(warehouse_id=warehouse.pk)), None)
     if state is None:
         if request.user.has_perm(MANAGE_FULFILMENT):
@@ -400,7 +393,7 @@ def link(request: HttpRequest, warehouse_id: int) -> HttpResponse:
 
 @staff_permission(MANAGE_FULFILMENT)
 def link_settings(request: HttpRequest, warehouse_id: int) -> HttpResponse:
-    warehouse = _warehouse_or_404(warehouse_id)
+    warehouse = warehouse_or_404(warehouse_id)
     state = next(iter(link_states(warehouse_id=warehouse.pk)), None)
     form = LinkSettingsForm(
         request.POST or None,

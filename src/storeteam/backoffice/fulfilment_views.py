@@ -88,7 +88,8 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _warehouse(warehouse_id: int) -> Warehouse:
+def warehouse_or_404(warehouse_id: int) -> Warehouse:
+    """The warehouse staff asked for by id (the fulfilment screens' one lookup), or 404."""
     warehouse = warehouses_list().filter(pk=warehouse_id).first()
     if warehouse is None:
         raise Http404
@@ -131,7 +132,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 @staff_permission(VIEW_FULFILMENT)
 @require_GET
 def warehouse_work(request: HttpRequest, warehouse_id: int) -> HttpResponse:
-    warehouse = _warehouse(warehouse_id)
+    warehouse = warehouse_or_404(warehouse_id)
     page = Paginator(selectors.open_work(warehouse_id=warehouse.pk), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -153,7 +154,7 @@ def warehouse_work(request: HttpRequest, warehouse_id: int) -> HttpResponse:
 @staff_permission(WORK_FULFILMENT)
 @require_POST
 def pick_list_new(request: HttpRequest, warehouse_id: int) -> HttpResponse:
-    warehouse = _warehouse(warehouse_id)
+    warehouse = warehouse_or_404(warehouse_id)
     pick_list = pick_list_create(warehouse=warehouse, actor=_actor(request))
     if pick_list is None:
         messages.info(request, _("Nothing to pick: every open parcel is on a pick list."))
