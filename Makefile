@@ -22,12 +22,12 @@ translations: install  ## collect new strings into the .po files of sv, fr and n
 	cd src/storeteam && ../../$(BIN)/django-admin makemessages -l sv -l fr -l nl --no-location --no-obsolete --settings=storeteam.config.settings -v 0
 
 messages: install
-	@command -v msgfmt >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext)
+	@command -v msgfmt >/dev/null || (apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq gettext)
 	cd src/storeteam && ../../$(BIN)/django-admin compilemessages --settings=storeteam.config.settings -v 0
 
 # Browser tests drive Debian's chromium, never a downloaded browser.
 chromium:
-	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core)
+	@command -v chromium >/dev/null || (apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium fonts-dejavu-core)
 
 static: install
 	mkdir -p var
