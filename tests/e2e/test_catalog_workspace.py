@@ -81,8 +81,9 @@ def test_manager_edits_pins_and_imports(
     assert page.get_by_text("The picture was added.").is_visible()
     thumbnail = page.locator("#pictures .picture img")
     assert thumbnail.get_attribute("alt") == "Red linen shirt, front"
-    # loaded from the media view: the 320 px rendition, for 120 px at up to 2x
-    assert thumbnail.evaluate("img => img.complete && img.naturalWidth") == 320
+    # loaded from the media view: the 320 px rendition, for 120 px at up to 2x (decode() waits
+    # for the picture to arrive, and fails if it cannot be loaded)
+    assert thumbnail.evaluate("img => img.decode().then(() => img.naturalWidth)") == 320
     assert page.get_by_label("Alternative text (English)").first.input_value() == (
         "Red linen shirt, front"
     )
