@@ -88,9 +88,28 @@ class ListingState(models.Model):
 
     version = models.PositiveBigIntegerField(default=1)
     stock_version = models.PositiveBigIntegerField(default=1)
+    # The stamp of the latest ListingChange: a process's facet index that holds it is current.
+    change_stamp = models.CharField(max_length=32, default="", blank=True)
 
     def __str__(self) -> str:
         return f"listing version {self.version}"
+
+
+class ListingChange(models.Model):
+    """The products whose listing rows one transaction rewrote (a rebuild, a stock refresh):
+    how each process's facet index (storefront.facet_index) catches up with the listing by
+    reloading those products only. Written under the listing's lock (ListingState), so ids
+    follow the order of commits; ``stamp`` is random, so an index that finds another stamp
+    under the id it last read knows the history it built on is gone (pruned, rolled back or
+    restored) and reloads everything. Rows older than an hour are pruned by a periodic job."""
+
+    id = models.BigAutoField(primary_key=True)
+    stamp = models.CharField(max_length=32)
+    product_ids = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"listing change {self.pk}: {len(self.product_ids)} products"
 
 
 class VariantStockShown(models.Model):

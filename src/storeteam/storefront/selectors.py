@@ -12,9 +12,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import (
     Case,
-    Count,
     IntegerField,
-    Q,
     QuerySet,
     Value,
     When,
@@ -29,6 +27,7 @@ from storeteam.catalog.models import (
     ProductTranslation,
 )
 from storeteam.core.statements import Statement
+from storeteam.storefront.facet_index import facet_counts
 from storeteam.storefront.models import ListingEntry, ListingState, ListingValue
 
 PER_PAGE = 24
@@ -147,31 +146,27 @@ class ListingPage:
     in_stock: int = 0
 
 
-def _filtered(
-    query: ListingQuery, *, without: int | None = None, any_stock: bool = False
-) -> QuerySet[ListingEntry]:
-    """The query's products, every filter applied but attribute ``without``'s (for its facet
-    counts) and, with ``any_stock``, the stock filter's (for its count)."""
+def _filtered(query: ListingQuery) -> QuerySet[ListingEntry]:
+    """The query's products, every filter applied (their counts are the facet index's)."""
     entries = ListingEntry.objects.filter(
         currency=query.currency,
         country=query.country,
         category_path__startswith=query.category_path,
     )
-    if query.available_only and not any_stock:
+    if query.available_only:
         entries = entries.filter(is_available=True)
     if query.price_min is not None:
         entries = entries.filter(price__gte=query.price_min)
     if query.price_max is not None:
         entries = entries.filter(price__lte=query.price_max)
     # AND across attributes, OR within one attribute's values.
-    for attribute_id, value_ids in sorted(query.selected.items()):
-        if attribute_id == without or not value_ids:
-            continue
-        entries = entries.filter(
-            product_id__in=ListingValue.objects.filter(value_id__in=sorted(value_ids)).values(
-                "product_id"
+    for _attribute_id, value_ids in sorted(query.selected.items()):
+        if value_ids:
+            entries = entries.filter(
+                product_id__in=ListingValue.objects.filter(value_id__in=sorted(value_ids)).values(
+                    "product_id"
+                )
             )
-        )
     return entries
 
 
@@ -300,12 +295,17 @@ def _listing_page(
             if query.category_id is not None
             else NO_MERCHANDISING
         )
-    # One count for both: the products the filters leave, and how many of them are in stock.
-    counted = _filtered(query, any_stock=True).aggregate(
-        every=Count("pk"), in_stock=Count("pk", filter=Q(is_available=True))
+    counted = facet_counts(
+        currency=query.currency,
+        country=query.country,
+        category_path=query.category_path,
+        selected=query.selected,
+        price_min=query.price_min,
+        price_max=query.price_max,
+        available_only=query.available_only,
     )
     entries = _filtered(query)
-    total = counted["in_stock"] if query.available_only else counted["every"]
+    total = counted.in_stock if query.available_only else counted.every
     pages = max(1, -(-total // PER_PAGE))
     page = min(max(query.page, 1), pages)
     rows = _ordered_rows(entries, query, merchandising, total, page)
@@ -315,8 +315,8 @@ def _listing_page(
         total=total,
         page=page,
         pages=pages,
-        facets=_facets(query, version),
-        in_stock=counted["in_stock"],
+        facets=_facets(query, version, counted.values),
+        in_stock=counted.in_stock,
     )
 
 
@@ -436,33 +436,8 @@ def _cards(rows: list[dict[str, Any]], language: str, currency: str) -> list[Pro
     ]
 
 
-def _facets(query: ListingQuery, version: int) -> list[Facet]:
+def _facets(query: ListingQuery, version: int, counts: dict[int, dict[int, int]]) -> list[Facet]:
     vocabulary = facet_vocabulary(query.language, version)
-    if not vocabulary.attributes:
-        return []
-    counts: dict[int, dict[int, int]] = defaultdict(dict)
-    unselected = [pk for pk, _code, _name in vocabulary.attributes if not query.selected.get(pk)]
-    if unselected:
-        base = _filtered(query).values("product_id")
-        for attribute_id, value_id, n in (
-            ListingValue.objects.filter(attribute_id__in=unselected, product_id__in=base)
-            .values("attribute_id", "value_id")
-            .annotate(n=Count("product_id"))
-            .order_by()
-            .values_list("attribute_id", "value_id", "n")
-        ):
-            counts[attribute_id][value_id] = n
-    for attribute_id, _code, _name in vocabulary.attributes:
-        if query.selected.get(attribute_id):
-            base = _filtered(query, without=attribute_id).values("product_id")
-            for value_id, n in (
-                ListingValue.objects.filter(attribute_id=attribute_id, product_id__in=base)
-                .values("value_id")
-                .annotate(n=Count("product_id"))
-                .order_by()
-                .values_list("value_id", "n")
-            ):
-                counts[attribute_id][value_id] = n
     facets = []
     for attribute_id, code, name in vocabulary.attributes:
         per = counts.get(attribute_id, {})

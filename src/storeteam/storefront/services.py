@@ -3,14 +3,17 @@ what product pages show of the stock with inventory."""
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from storeteam.catalog.models import Category, Product, ProductValue, Variant, VariantValue
@@ -21,6 +24,7 @@ from storeteam.pricing.models import VariantPrice
 from storeteam.storefront.markets import store_countries, store_markets
 from storeteam.storefront.models import (
     CategorySorting,
+    ListingChange,
     ListingEntry,
     ListingState,
     ListingValue,
@@ -59,6 +63,28 @@ def listing_version_raise() -> None:
     updated = ListingState.objects.filter(pk=1).update(version=F("version") + 1)
     if not updated:
         ListingState.objects.get_or_create(pk=1, defaults={"version": 2})
+
+
+def _listing_changed(product_ids: Sequence[int]) -> None:
+    """Record that these products' listing rows were rewritten (inside the writer's transaction,
+    after it took the listing's lock): the facet indexes of every process reload them."""
+    stamp = uuid.uuid4().hex
+    ListingChange.objects.create(stamp=stamp, product_ids=sorted(set(product_ids)))
+    ListingState.objects.filter(pk=1).update(change_stamp=stamp)
+
+
+def listing_changes_prune(*, older_than: timedelta = timedelta(hours=1)) -> int:
+    """Delete the record of listing changes older than ``older_than``, but never the latest
+    (the facet indexes check their place against it). Returns rows deleted."""
+    latest = ListingChange.objects.order_by("-id").values_list("id", flat=True).first()
+    if latest is None:
+        return 0
+    deleted, _ = (
+        ListingChange.objects.filter(created_at__lt=timezone.now() - older_than)
+        .exclude(id=latest)
+        .delete()
+    )
+    return deleted
 
 
 def _listing_state_lock() -> None:
@@ -154,6 +180,7 @@ def listing_stock_refresh(*, product_ids: Sequence[int]) -> int:
                 changed, ["price", "compare_at", "is_available"], batch_size=CHUNK
             )
             ListingState.objects.filter(pk=1).update(stock_version=F("stock_version") + 1)
+            _listing_changed([entry.product_id for entry in changed])
     return len(changed)
 
 
@@ -277,6 +304,7 @@ def _rebuild_chunk(ids: list[int]) -> int:
             ],
             batch_size=CHUNK,
         )
+        _listing_changed(ids)
     return len(entries)
 
 
