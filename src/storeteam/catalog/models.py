@@ -284,8 +284,8 @@ class SearchDocument(models.Model):
     (lower case, no diacritics) of its name, category, attribute values and description.
     Kept by catalog.search.search_index_rebuild.
 
-    On SQLite an FTS5 table mirrors it (migration 0002); on PostgreSQL a GIN index on its
-    tsvector serves the match.
+    On SQLite an FTS5 table mirrors it (migration 0003); on PostgreSQL its tsvector is a stored
+    generated column with a GIN index (migration 0005), outside the model.
     """
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")

@@ -6,8 +6,9 @@ Behind one interface, ``product_search``:
 - each word of the query that is not in the language's vocabulary is corrected to the nearest
   word that is (Damerau-Levenshtein distance 1, or 2 for words of 6 letters or more; the more
   frequent word wins a tie), the way a shopper's "jakcet" means "jacket";
-- the match itself runs in the database: FTS5 on SQLite, a GIN-indexed tsvector on PostgreSQL;
-  the last word matches as a prefix, so results come while the shopper is still typing.
+- the match itself runs in the database: FTS5 on SQLite, a GIN-indexed stored tsvector on
+  PostgreSQL; the last word matches as a prefix, so results come while the shopper is still
+  typing.
 """
 
 from __future__ import annotations
@@ -278,11 +279,11 @@ SQLITE_MATCH = (
     "WHERE catalog_search_fts MATCH %s AND d.language = %s "
     "ORDER BY bm25(catalog_search_fts) LIMIT %s"
 )
+# body_tsv is the stored tsvector of body (migration 0005).
 POSTGRES_MATCH = (
     "SELECT product_id FROM catalog_searchdocument WHERE language = %s "
-    "AND to_tsvector('simple'::regconfig, body) @@ to_tsquery('simple'::regconfig, %s) "
-    "ORDER BY ts_rank(to_tsvector('simple'::regconfig, body), "
-    "to_tsquery('simple'::regconfig, %s)) DESC, product_id LIMIT %s"
+    "AND body_tsv @@ to_tsquery('simple'::regconfig, %s) "
+    "ORDER BY ts_rank(body_tsv, to_tsquery('simple'::regconfig, %s)) DESC, product_id LIMIT %s"
 )
 
 
