@@ -64,15 +64,15 @@ def _empty_cache() -> Iterator[None]:
     from django.core.cache import cache
 
     from storeteam.catalog import search
-    from storeteam.storefront import facet_index
+    from storeteam.storefront import listing_index
 
     cache.clear()
     search._spelling.clear()  # the per-process spelling index, keyed by a version a flush resets
-    facet_index._index = facet_index.FacetIndex()  # the per-process facet index, likewise
+    listing_index._index = listing_index.ListingIndex()  # the per-process listing index, likewise
     yield
     cache.clear()
     search._spelling.clear()
-    facet_index._index = facet_index.FacetIndex()
+    listing_index._index = listing_index.ListingIndex()
 
 
 @pytest.fixture

@@ -97,7 +97,7 @@ class ListingState(models.Model):
 
 class ListingChange(models.Model):
     """The products whose listing rows one transaction rewrote (a rebuild, a stock refresh):
-    how each process's facet index (storefront.facet_index) catches up with the listing by
+    how each process's listing index (storefront.listing_index) catches up with the listing by
     reloading those products only. Written under the listing's lock (ListingState), so ids
     follow the order of commits; ``stamp`` is random, so an index that finds another stamp
     under the id it last read knows the history it built on is gone (pruned, rolled back or

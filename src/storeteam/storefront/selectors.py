@@ -11,11 +11,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import (
-    Case,
-    IntegerField,
     QuerySet,
-    Value,
-    When,
 )
 
 from storeteam.catalog.models import (
@@ -27,18 +23,11 @@ from storeteam.catalog.models import (
     ProductTranslation,
 )
 from storeteam.core.statements import Statement
-from storeteam.storefront.facet_index import facet_counts
-from storeteam.storefront.models import ListingEntry, ListingState, ListingValue
+from storeteam.storefront.listing_index import Listing, listing_index
+from storeteam.storefront.models import ListingEntry, ListingState
 
 PER_PAGE = 24
 SORTS = ("relevance", "price_asc", "price_desc", "newest", "bestselling")
-ORDERING = {
-    "relevance": ("-sales_count", "-created_at", "product_id"),
-    "bestselling": ("-sales_count", "product_id"),
-    "price_asc": ("price", "product_id"),
-    "price_desc": ("-price", "product_id"),
-    "newest": ("-created_at", "product_id"),
-}
 
 
 @dataclass(frozen=True)
@@ -144,30 +133,6 @@ class ListingPage:
     # How many of the products the other filters leave are in stock: the count of the "in
     # stock only" filter, whether it is on or not.
     in_stock: int = 0
-
-
-def _filtered(query: ListingQuery) -> QuerySet[ListingEntry]:
-    """The query's products, every filter applied (their counts are the facet index's)."""
-    entries = ListingEntry.objects.filter(
-        currency=query.currency,
-        country=query.country,
-        category_path__startswith=query.category_path,
-    )
-    if query.available_only:
-        entries = entries.filter(is_available=True)
-    if query.price_min is not None:
-        entries = entries.filter(price__gte=query.price_min)
-    if query.price_max is not None:
-        entries = entries.filter(price__lte=query.price_max)
-    # AND across attributes, OR within one attribute's values.
-    for _attribute_id, value_ids in sorted(query.selected.items()):
-        if value_ids:
-            entries = entries.filter(
-                product_id__in=ListingValue.objects.filter(value_id__in=sorted(value_ids)).values(
-                    "product_id"
-                )
-            )
-    return entries
 
 
 @dataclass(frozen=True)
@@ -295,7 +260,9 @@ def _listing_page(
             if query.category_id is not None
             else NO_MERCHANDISING
         )
-    counted = facet_counts(
+    sort = query.sort if query.sort in SORTS else "relevance"
+    recommended = sort == "relevance"  # the order staff's boosts, buries and pins shape
+    found = listing_index().listing(
         currency=query.currency,
         country=query.country,
         category_path=query.category_path,
@@ -303,13 +270,24 @@ def _listing_page(
         price_min=query.price_min,
         price_max=query.price_max,
         available_only=query.available_only,
+        sort=sort,
+        boosts=merchandising.boosts if recommended else (),
+        buries=merchandising.buries if recommended else (),
+        out_of_stock_last=merchandising.out_of_stock_last,
+        about=[p for p, _ in merchandising.pins] if recommended else (),
     )
-    entries = _filtered(query)
+    counted = found.counts
     total = counted.in_stock if query.available_only else counted.every
     pages = max(1, -(-total // PER_PAGE))
     page = min(max(query.page, 1), pages)
-    rows = _ordered_rows(entries, query, merchandising, total, page)
-    cards = _cards(rows, query.language, query.currency)
+    ids = _page_of(found, merchandising if recommended else NO_MERCHANDISING, total, page)
+    rows = {
+        row["product_id"]: row
+        for row in ListingEntry.objects.filter(
+            currency=query.currency, country=query.country, product_id__in=ids
+        ).values(*ROW_FIELDS)
+    }
+    cards = _cards([rows[i] for i in ids if i in rows], query.language, query.currency)
     return ListingPage(
         cards=cards,
         total=total,
@@ -323,72 +301,35 @@ def _listing_page(
 ROW_FIELDS = ("product_id", "price", "compare_at", "is_available")
 
 
-def _ordered_rows(
-    entries: QuerySet[ListingEntry],
-    query: ListingQuery,
-    merchandising: Merchandising,
-    total: int,
-    page: int,
-) -> list[dict[str, Any]]:
-    """One page of rows in the shopper's sort, shaped by the category's rules.
+def _page_of(found: Listing, merchandising: Merchandising, total: int, page: int) -> list[int]:
+    """The products of one page in the shopper's sort, shaped by the category's pins.
 
-    Pinned products are taken out of the SQL order and put back at their positions, so a page
-    needs the database rows that fall between the pins: its offset is the page's start less the
-    pins before it. A pin past the end of the list lands at the end."""
-    ordering: list[Any] = list(ORDERING.get(query.sort, ORDERING["relevance"]))
-    recommended = query.sort == "relevance"
-    if recommended and (merchandising.boosts or merchandising.buries):
-        ordering.insert(
-            0,
-            Case(
-                When(product_id__in=sorted(merchandising.boosts), then=Value(0)),
-                When(product_id__in=sorted(merchandising.buries), then=Value(2)),
-                default=Value(1),
-                output_field=IntegerField(),
-            ).asc(),
-        )
-    if merchandising.out_of_stock_last:
-        ordering.insert(0, "-is_available")
+    Pinned products are taken out of the sorted list and put back at their positions; a pin
+    past the end of the list lands at the end. Under "out of stock last", a pin never lifts a
+    product that is out of stock above those in stock, and pinned positions are among the
+    products in stock."""
     start = (page - 1) * PER_PAGE
-    pins = list(merchandising.pins) if recommended else []
-    pinned_rows: dict[int, dict[str, Any]] = {}
+    pins = [(p, n) for p, n in merchandising.pins if p in found.present]
+    if merchandising.out_of_stock_last:
+        pins = [(p, n) for p, n in pins if p in found.in_stock]
+    order = found.order
     if pins:
-        pinned_rows = {
-            row["product_id"]: dict(row)
-            for row in entries.filter(product_id__in=[p for p, _ in pins]).values(*ROW_FIELDS)
-        }
-        if merchandising.out_of_stock_last:
-            # A pin never lifts a product that is out of stock above those in stock.
-            pins = [(p, n) for p, n in pins if pinned_rows.get(p, {}).get("is_available", True)]
-        pins = [(p, n) for p, n in pins if p in pinned_rows]
-        if pins:
-            entries = entries.exclude(product_id__in=[p for p, _ in pins])
-            if merchandising.out_of_stock_last:
-                # Pinned positions are among the products in stock.
-                in_stock = total - entries.filter(is_available=False).count()
-                pins = _placed(pins, in_stock)
-            else:
-                pins = _placed(pins, total)
+        pinned = {p for p, _ in pins}
+        order = [p for p in order if p not in pinned]
+        pins = _placed(pins, found.counts.in_stock if merchandising.out_of_stock_last else total)
     at = {position: product_id for product_id, position in pins}
     before = sum(1 for position in at if position <= start)
-    within = sum(1 for position in at if start < position <= start + PER_PAGE)
-    offset = start - before
-    plain = iter(
-        dict(row)
-        for row in entries.order_by(*ordering).values(*ROW_FIELDS)[
-            offset : offset + PER_PAGE - within
-        ]
-    )
-    rows: list[dict[str, Any]] = []
+    plain = iter(order[start - before :])
+    ids: list[int] = []
     for position in range(start + 1, min(start + PER_PAGE, total) + 1):
         if position in at:
-            rows.append(pinned_rows[at[position]])
+            ids.append(at[position])
         else:
-            row = next(plain, None)
-            if row is None:
+            product_id = next(plain, None)
+            if product_id is None:
                 break
-            rows.append(row)
-    return rows
+            ids.append(product_id)
+    return ids
 
 
 def _placed(pins: list[tuple[int, int]], room: int) -> list[tuple[int, int]]:

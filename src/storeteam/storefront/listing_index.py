@@ -1,36 +1,42 @@
-"""The listing's facet counts from bitmaps held in each process, as search engines count them.
+"""The listing's filters, facet counts and sort orders from bitmaps held in each process, as
+search engines do them.
 
-A category page counts, for every facet value, the products that every other filter leaves
-(storefront.selectors). Counted in SQL, that is a join of the category's products with their
-values on every page: over a department of 30,000 products it takes a second. Here each product
-has a slot (a bit position); each facet value, each market's listed and in-stock products and
-each category subtree is a set of slots kept as a Python integer used as a bitmap, so a filter
-is an ``&`` and a count a ``bit_count()``: some microseconds each, whatever the category's size.
+A category page counts, for every facet value, the products that every other filter leaves, and
+shows a page of what all the filters leave in the shopper's sort (storefront.selectors). Done in
+SQL, that is a join of the category's products with their values on every page, and a sort of
+all of them: over a department of 30,000 products it takes a second. Here each product has a
+slot (a bit position); each facet value, each market's listed and in-stock products and each
+category subtree is a set of slots kept as a Python integer used as a bitmap, so a filter is an
+``&`` and a count a ``bit_count()``: some microseconds each, whatever the category's size. The
+products a query leaves are sorted by numpy on the sort keys kept per slot (price per market,
+newest, best-selling), and only the page shown is read from the database.
 
 The index follows the listing without reloading it: every transaction that rewrites listing rows
 records which products it rewrote (storefront.models.ListingChange) and sets a fresh stamp on the
 listing's state. An index whose stamp is the state's is current; otherwise it reloads just the
 products of the changes since the last one it read, or everything when that one is gone (the
 record is pruned after an hour, or the database was rolled back or restored). A market (currency,
-country) is loaded the first time a page of it is counted.
-
-Prices are kept in cents per market, for the price range filter.
+country) is loaded the first time a page of it is asked for.
 """
 
 from __future__ import annotations
 
 import threading
-from array import array
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+import numpy as np
 
 from storeteam.storefront.models import ListingChange, ListingEntry, ListingState, ListingValue
 
 # When this share of the products changed since the index's last look, reload it all instead.
 RELOAD_SHARE = 0.2
 CACHED_MASKS = 256  # category subtrees and price ranges remembered, each a bitmap
+
+IntArray = np.ndarray[Any, np.dtype[np.int64]]
 
 
 def _mask_of(slots: Iterable[int], size: int) -> int:
@@ -41,15 +47,29 @@ def _mask_of(slots: Iterable[int], size: int) -> int:
     return int.from_bytes(bits, "little")
 
 
+def _slots_in(mask: int, size: int) -> IntArray:
+    """The slots whose bits are set in ``mask``, ascending."""
+    raw = np.frombuffer(mask.to_bytes((size >> 3) + 1, "little"), dtype=np.uint8)
+    return np.flatnonzero(np.unpackbits(raw, bitorder="little")).astype(np.int64)
+
+
 def _cents(amount: Decimal, rounding: str = ROUND_HALF_EVEN) -> int:
     return int((amount * 100).to_integral_value(rounding=rounding))
+
+
+def _grown(values: IntArray, size: int, fill: int) -> IntArray:
+    if size <= len(values):
+        return values
+    grown = np.full(max(size, 2 * len(values), 1024), fill, dtype=np.int64)
+    grown[: len(values)] = values
+    return grown
 
 
 @dataclass
 class _Market:
     listed: int = 0  # products listed in the market
     available: int = 0  # of those, in stock for the market's country
-    cents: array[int] = field(default_factory=lambda: array("q"))  # price by slot; -1 unlisted
+    cents: IntArray = field(default_factory=lambda: np.full(0, -1, dtype=np.int64))  # by slot
 
 
 @dataclass(frozen=True)
@@ -59,7 +79,16 @@ class FacetCounts:
     values: dict[int, dict[int, int]]  # attribute id -> value id -> products (none if 0)
 
 
-class FacetIndex:
+@dataclass(frozen=True)
+class Listing:
+    counts: FacetCounts
+    order: list[int]  # product ids the filters leave, in the sort asked for
+    # Of the products asked about (pins): those the filters leave, and those of them in stock.
+    present: frozenset[int] = frozenset()
+    in_stock: frozenset[int] = frozenset()
+
+
+class ListingIndex:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._reset()
@@ -71,6 +100,9 @@ class FacetIndex:
         self.slot_of: dict[int, int] = {}
         self.path_of: list[str | None] = []
         self.paths: dict[str, set[int]] = defaultdict(set)  # category path -> its products
+        self.product_ids: IntArray = np.zeros(0, dtype=np.int64)  # by slot
+        self.created: IntArray = np.zeros(0, dtype=np.int64)  # microseconds, by slot
+        self.sales: IntArray = np.zeros(0, dtype=np.int64)
         self.value_masks: dict[int, int] = {}
         self.attribute_values: dict[int, set[int]] = defaultdict(set)
         self.markets: dict[tuple[str, str], _Market] = {}
@@ -84,8 +116,14 @@ class FacetIndex:
         if slot is None:
             slot = self.slot_of[product_id] = len(self.path_of)
             self.path_of.append(None)
-            for market in self.markets.values():
-                market.cents.append(-1)
+            size = slot + 1
+            if size > len(self.product_ids):
+                self.product_ids = _grown(self.product_ids, size, 0)
+                self.created = _grown(self.created, size, 0)
+                self.sales = _grown(self.sales, size, 0)
+                for market in self.markets.values():
+                    market.cents = _grown(market.cents, size, -1)
+            self.product_ids[slot] = product_id
         return slot
 
     def _current(self, market: tuple[str, str]) -> None:
@@ -126,17 +164,21 @@ class FacetIndex:
             rows = rows.filter(product_id__in=product_ids)
         market = self.markets.get(key)
         if market is None:
-            market = self.markets[key] = _Market(cents=array("q", [-1]) * len(self.path_of))
+            market = self.markets[key] = _Market(
+                cents=np.full(len(self.product_ids), -1, dtype=np.int64)
+            )
         listed: list[int] = []
         available: list[int] = []
-        for product_id, path, price, is_available in rows.values_list(
-            "product_id", "category_path", "price", "is_available"
+        for product_id, path, price, is_available, created_at, sales_count in rows.values_list(
+            "product_id", "category_path", "price", "is_available", "created_at", "sales_count"
         ).iterator(chunk_size=20000):
             slot = self._slot(product_id)
             listed.append(slot)
             if is_available:
                 available.append(slot)
             market.cents[slot] = _cents(price)
+            self.created[slot] = int(created_at.timestamp() * 1_000_000)
+            self.sales[slot] = sales_count
             if self.path_of[slot] != path:
                 self._move(slot, path)
         size = len(self.path_of)
@@ -190,8 +232,7 @@ class FacetIndex:
         for market in self.markets.values():
             market.listed &= keep
             market.available &= keep
-            for slot in slots:
-                market.cents[slot] = -1
+            market.cents[slots] = -1
         by_value: dict[int, list[int]] = defaultdict(list)
         for product_id, value_id, attribute_id in ListingValue.objects.filter(
             product_id__in=product_ids
@@ -213,7 +254,7 @@ class FacetIndex:
                 self._move(slot, None)
         self._price_masks.clear()
 
-    # --- counting ---------------------------------------------------------------------------
+    # --- asking -----------------------------------------------------------------------------
 
     def _subtree(self, prefix: str) -> int:
         mask = self._subtrees.get(prefix)
@@ -235,22 +276,15 @@ class FacetIndex:
         mask = self._price_masks.get(cache_key)
         if mask is None:
             cents = self.markets[key].cents
-            mask = _mask_of(
-                (
-                    s
-                    for path, slots in self.paths.items()
-                    if path.startswith(prefix)
-                    for s in slots
-                    if low <= cents[s] <= high
-                ),
-                len(self.path_of),
-            )
+            slots = _slots_in(self._subtree(prefix), len(self.path_of))
+            prices = cents[slots]
+            mask = _mask_of(slots[(prices >= low) & (prices <= high)].tolist(), len(self.path_of))
             self._price_masks[cache_key] = mask
             if len(self._price_masks) > CACHED_MASKS:
                 self._price_masks.popitem(last=False)
         return mask
 
-    def counts(
+    def listing(
         self,
         *,
         currency: str,
@@ -260,10 +294,17 @@ class FacetIndex:
         price_min: Decimal | None = None,
         price_max: Decimal | None = None,
         available_only: bool = False,
-    ) -> FacetCounts:
-        """What the listing's filters leave in a category of a market, and every facet value's
-        count under all the other filters (AND across attributes, OR within one); the stock
-        filter's count likewise under all the others."""
+        sort: str | None = None,
+        boosts: Iterable[int] = (),
+        buries: Iterable[int] = (),
+        out_of_stock_last: bool = False,
+        about: Iterable[int] = (),
+    ) -> Listing:
+        """What the listing's filters leave in a category of a market: every facet value's count
+        under all the other filters (AND across attributes, OR within one), the stock filter's
+        count likewise; with ``sort``, the products in that order (boosted ones first and buried
+        ones last in the default order, out-of-stock ones last under any with
+        ``out_of_stock_last``); and which of the products ``about`` the filters leave."""
         key = (currency, country)
         with self._lock:
             self._current(key)
@@ -285,7 +326,6 @@ class FacetIndex:
             every_filter = base
             for mask in chosen.values():
                 every_filter &= mask
-            in_stock = (every_filter & market.available).bit_count()
             stocked = base & market.available if available_only else base
             counts: dict[int, dict[int, int]] = {}
             for attribute_id, value_ids in self.attribute_values.items():
@@ -299,29 +339,65 @@ class FacetIndex:
                     if n:
                         per[value_id] = n
                 counts[attribute_id] = per
-            return FacetCounts(every=every_filter.bit_count(), in_stock=in_stock, values=counts)
+            left = every_filter & market.available if available_only else every_filter
+            present, in_stock = set(), set()
+            for product_id in about:
+                slot = self.slot_of.get(product_id)
+                if slot is not None and (left >> slot) & 1:
+                    present.add(product_id)
+                    if (market.available >> slot) & 1:
+                        in_stock.add(product_id)
+            return Listing(
+                counts=FacetCounts(
+                    every=every_filter.bit_count(),
+                    in_stock=(every_filter & market.available).bit_count(),
+                    values=counts,
+                ),
+                order=[]
+                if sort is None
+                else self._ordered(market, left, sort, set(boosts), set(buries), out_of_stock_last),
+                present=frozenset(present),
+                in_stock=frozenset(in_stock),
+            )
+
+    def _ordered(
+        self,
+        market: _Market,
+        left: int,
+        sort: str,
+        boosts: set[int],
+        buries: set[int],
+        out_of_stock_last: bool,
+    ) -> list[int]:
+        slots = _slots_in(left, len(self.path_of))
+        product_ids = self.product_ids[slots]
+        # numpy's lexsort sorts by the last key first; the product id breaks every tie
+        keys: list[IntArray] = [product_ids]
+        if sort == "price_asc":
+            keys.append(market.cents[slots])
+        elif sort == "price_desc":
+            keys.append(-market.cents[slots])
+        elif sort == "newest":
+            keys.append(-self.created[slots])
+        elif sort == "bestselling":
+            keys.append(-self.sales[slots])
+        else:  # relevance: the best-selling, then the newest; the staff's boosts and buries
+            keys += [-self.created[slots], -self.sales[slots]]
+            if boosts or buries:
+                group = np.ones(len(slots), dtype=np.int64)
+                group[np.isin(product_ids, list(buries))] = 2
+                group[np.isin(product_ids, list(boosts))] = 0
+                keys.append(group)
+        if out_of_stock_last:
+            stocked = _slots_in(left & market.available, len(self.path_of))
+            keys.append(np.isin(slots, stocked, assume_unique=True, invert=True).astype(np.int64))
+        order: list[int] = product_ids[np.lexsort(keys)].tolist()
+        return order
 
 
-_index = FacetIndex()
+_index = ListingIndex()
 
 
-def facet_counts(
-    *,
-    currency: str,
-    country: str,
-    category_path: str,
-    selected: Mapping[int, Iterable[int]],
-    price_min: Decimal | None = None,
-    price_max: Decimal | None = None,
-    available_only: bool = False,
-) -> FacetCounts:
-    """This process's facet index's counts (see FacetIndex.counts)."""
-    return _index.counts(
-        currency=currency,
-        country=country,
-        category_path=category_path,
-        selected=selected,
-        price_min=price_min,
-        price_max=price_max,
-        available_only=available_only,
-    )
+def listing_index() -> ListingIndex:
+    """This process's listing index."""
+    return _index

@@ -1,5 +1,5 @@
-"""The facet index counts what the listing's rows say, for any filters, and keeps up with the
-listing's changes by reloading only the products they name."""
+"""The listing index counts and orders what the listing's rows say, for any filters and sort,
+and keeps up with the listing's changes by reloading only the products they name."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from django.utils import timezone
 from storeteam.catalog.models import Category, Product, ProductTranslation
 from storeteam.catalog.services import ProductSpec, VariantSpec, catalog_import
 from storeteam.pricing.services import PriceRow, prices_import
-from storeteam.storefront import facet_index
-from storeteam.storefront.facet_index import FacetCounts, facet_counts
+from storeteam.storefront import listing_index
+from storeteam.storefront.listing_index import FacetCounts
 from storeteam.storefront.models import ListingChange, ListingEntry, ListingValue
 from storeteam.storefront.services import listing_changes_prune
 from tests.catalog.fixtures import CATEGORIES, T0, build_small_catalog
@@ -60,6 +60,10 @@ def catalog(db: Any, deliver_events: Any) -> dict[str, Any]:
     for entry in ListingEntry.objects.filter(currency="SEK"):
         ListingEntry.objects.filter(pk=entry.pk).update(is_available=rng.random() < 0.6)
     return built
+
+
+def facet_counts(**query: Any) -> FacetCounts:
+    return listing_index.listing_index().listing(**query).counts
 
 
 def reference(
@@ -230,11 +234,11 @@ def test_two_processes_indexes_follow_the_same_changes(catalog: Any, deliver_eve
         "price_max": Decimal("5.00"),
         "available_only": False,
     }
-    other = facet_index.FacetIndex()  # another web process's
-    assert facet_counts(**cheap).every == other.counts(**cheap).every == 0
+    other = listing_index.ListingIndex()  # another web process's
+    assert facet_counts(**cheap).every == other.listing(**cheap).counts.every == 0
     prices_import(price_list=catalog["sek"], rows=[PriceRow("FIELD-SHIRT-L", "3.00")])
     deliver_events()
-    assert facet_counts(**cheap).every == other.counts(**cheap).every == 1
+    assert facet_counts(**cheap).every == other.listing(**cheap).counts.every == 1
 
 
 def test_pruning_keeps_the_latest_change(catalog: Any) -> None:
@@ -246,3 +250,64 @@ def test_pruning_keeps_the_latest_change(catalog: Any) -> None:
     assert listing_changes_prune() == before - 1
     assert list(ListingChange.objects.values_list("id", flat=True)) == [latest.pk]
     assert listing_changes_prune() == 0
+
+
+def reference_order(query: dict[str, Any], sort: str, merchandising: dict[str, Any]) -> list[int]:
+    """The products the filters leave, sorted row by row as each sort is defined."""
+    left = reference_rows(query)
+    boosts, buries = merchandising["boosts"], merchandising["buries"]
+
+    def key(entry: ListingEntry) -> tuple[Any, ...]:
+        micros = int(entry.created_at.timestamp() * 1_000_000)
+        by = {
+            "price_asc": (entry.price,),
+            "price_desc": (-entry.price,),
+            "newest": (-micros,),
+            "bestselling": (-entry.sales_count,),
+            "relevance": (
+                0 if entry.product_id in boosts else 2 if entry.product_id in buries else 1,
+                -entry.sales_count,
+                -micros,
+            ),
+        }[sort]
+        stock = (not entry.is_available,) if merchandising["out_of_stock_last"] else ()
+        return (*stock, *by, entry.product_id)
+
+    return [e.product_id for e in sorted(left, key=key)]
+
+
+def reference_rows(query: dict[str, Any]) -> list[ListingEntry]:
+    values: dict[int, set[int]] = defaultdict(set)
+    for product_id, value_id in ListingValue.objects.values_list("product_id", "value_id"):
+        values[product_id].add(value_id)
+    return [
+        e
+        for e in ListingEntry.objects.filter(currency=query["currency"], country=query["country"])
+        if e.category_path.startswith(query["category_path"])
+        and (query["price_min"] is None or e.price >= query["price_min"])
+        and (query["price_max"] is None or e.price <= query["price_max"])
+        and (e.is_available or not query["available_only"])
+        and all(values[e.product_id] & chosen for chosen in query["selected"].values() if chosen)
+    ]
+
+
+def test_orders_agree_with_the_rows_for_any_sort_and_rules(catalog: Any) -> None:
+    rng = random.Random(13)
+    # ties in every key, so the product id must break them
+    ListingEntry.objects.filter(product_id__in=list(catalog["products"][:2])).update(sales_count=5)
+    product_ids = sorted(ListingEntry.objects.values_list("product_id", flat=True).distinct())
+    for q in random_queries(rng, 120):
+        sort = rng.choice(["relevance", "price_asc", "price_desc", "newest", "bestselling"])
+        picked = rng.sample(product_ids, 6)
+        merchandising = {
+            "boosts": set(picked[:2]) if sort == "relevance" else set(),
+            "buries": set(picked[2:4]) if sort == "relevance" else set(),
+            "out_of_stock_last": rng.random() < 0.5,
+        }
+        found = listing_index.listing_index().listing(
+            **q, sort=sort, about=picked[4:], **merchandising
+        )
+        assert found.order == reference_order(q, sort, merchandising)
+        left = {e.product_id: e.is_available for e in reference_rows(q)}
+        assert found.present == {p for p in picked[4:] if p in left}
+        assert found.in_stock == {p for p in picked[4:] if left.get(p)}
