@@ -242,6 +242,10 @@ def test_two_processes_indexes_follow_the_same_changes(catalog: Any, deliver_eve
 
 
 def test_pruning_keeps_the_latest_change(catalog: Any) -> None:
+    from storeteam.core.scheduling import periodic_jobs
+
+    name = "storeteam.storefront.tasks.listing_changes_prune_due"
+    assert name in {job.name for job in periodic_jobs()}
     latest = ListingChange.objects.order_by("-id").first()
     assert latest is not None
     before = ListingChange.objects.count()
