@@ -28,8 +28,11 @@ def browser() -> Iterator[Any]:
         if os.environ.get("CI") == "true":
             pytest.fail("CI=true requires Debian's chromium (make test installs it)")
         pytest.skip("chromium is not installed (make test installs it with apt-get)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Assertions wait for the page (expect(...)); a loaded machine may need more than the
+    # default 5 s before a page shows what the test looks for.
+    expect.set_options(timeout=15_000)
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to set
     # up data are plain synchronous calls between browser steps. Only while the browser is up.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

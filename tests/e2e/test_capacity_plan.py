@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from storeteam.fulfilment.capacity import shifts_set
 from storeteam.fulfilment.models import ExpectedOrders, SameDayCutoff
@@ -52,7 +53,7 @@ def test_logistics_manager_plans_for_a_campaign(
     phone.wait_for_url(f"{url}/staff/fulfilment/warehouses/{shop.place.se.pk}/capacity/")
     phone.get_by_label("Same-day cut-off").fill("23:58")
     phone.get_by_role("button", name="Save the promise").click()
-    assert phone.get_by_text("Orders placed before 23:58 leave the same day.").is_visible()
+    expect(phone.get_by_text("Orders placed before 23:58 leave the same day.")).to_be_visible()
     assert SameDayCutoff.objects.get().until == time(23, 58)
 
     phone.get_by_label("Extra orders").fill("1000")
@@ -60,12 +61,12 @@ def test_logistics_manager_plans_for_a_campaign(
     phone.get_by_label("Until", exact=True).fill((now + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))  # fmt: skip
     phone.get_by_label("Why (campaign, newsletter …)").fill("Campaign: winter boots")
     phone.get_by_role("button", name="Add to the projection").click()
-    assert phone.get_by_text("The forecast is in the projection.").is_visible()
+    expect(phone.get_by_text("The forecast is in the projection.")).to_be_visible()
     assert ExpectedOrders.objects.get().orders == 1000
     status = phone.locator("p[role=status]")
     assert "short" in status.inner_text()
     assert "more station-hours of packing" in status.inner_text()
-    assert phone.get_by_role("cell", name="Campaign: winter boots").is_visible()
+    expect(phone.get_by_role("cell", name="Campaign: winter boots")).to_be_visible()
     # nothing wider than the phone: the table scrolls inside its frame
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(phone, "fulfilment-capacity-plan-phone")
@@ -73,6 +74,6 @@ def test_logistics_manager_plans_for_a_campaign(
 
     desk = sign_in(browser, url, manager.email, DESKTOP)
     desk.goto(f"{url}/staff/fulfilment/warehouses/{shop.place.se.pk}/capacity/")
-    assert desk.locator("figure.chart svg").is_visible()
+    expect(desk.locator("figure.chart svg")).to_be_visible()
     screenshot(desk, "fulfilment-capacity-plan-desktop")
     desk.close()

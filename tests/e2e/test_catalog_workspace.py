@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from PIL import Image, ImageDraw
+from playwright.sync_api import expect
 
 from tests.catalog.fixtures import build_small_catalog
 from tests.e2e.conftest import DESKTOP, PHONE
@@ -64,7 +65,7 @@ def test_manager_edits_pins_and_imports(
     page.goto(f"{live_server.url}/staff/catalog/")
     page.get_by_label("Name or SKU").fill("linen")
     page.get_by_role("button", name="Filter").click()
-    assert page.locator("tbody tr").count() == 1
+    expect(page.locator("tbody tr")).to_have_count(1)
     screenshot(page, f"catalog-products-{label}")
 
     page.get_by_role("link", name="Linen Shirt").click()
@@ -72,13 +73,13 @@ def test_manager_edits_pins_and_imports(
     page.get_by_label("Price SEK LINEN-SHIRT-S", exact=True).fill("499.00")
     screenshot(page, f"catalog-product-{label}")
     page.get_by_role("button", name="Save product").click()
-    assert page.get_by_text("The product was saved.").is_visible()
+    expect(page.get_by_text("The product was saved.")).to_be_visible()
     assert page.get_by_label("Price SEK LINEN-SHIRT-S", exact=True).input_value() == "499.00"
 
     page.get_by_label("Picture file").set_input_files(str(shirt_picture(tmp_path / "shirt.png")))
     page.get_by_label("Alternative text (English)").fill("Red linen shirt, front")
     page.get_by_role("button", name="Upload picture").click()
-    assert page.get_by_text("The picture was added.").is_visible()
+    expect(page.get_by_text("The picture was added.")).to_be_visible()
     thumbnail = page.locator("#pictures .picture img")
     assert thumbnail.get_attribute("alt") == "Red linen shirt, front"
     # loaded from the media view: the 320 px rendition, for 120 px at up to 2x (decode() waits
@@ -97,7 +98,7 @@ def test_manager_edits_pins_and_imports(
     assert page.locator(".preview li").first.inner_text().startswith("Field Shirt")
     screenshot(page, f"catalog-sorting-preview-{label}")
     page.get_by_role("button", name="Save rules").click()
-    assert page.get_by_text("The sorting rules were saved").is_visible()
+    expect(page.get_by_text("The sorting rules were saved")).to_be_visible()
 
     header = "product,category,sku,name_en,price_SEK"
     bad = tmp_path / "bad.csv"
@@ -107,7 +108,7 @@ def test_manager_edits_pins_and_imports(
     page.get_by_role("button", name="Check and import").click()
     drain_tasks()
     page.reload()
-    assert page.get_by_text("Unknown category “no-such”.").is_visible()
+    expect(page.get_by_text("Unknown category “no-such”.")).to_be_visible()
     screenshot(page, f"catalog-import-refused-{label}")
 
     good = tmp_path / "good.csv"
@@ -117,5 +118,5 @@ def test_manager_edits_pins_and_imports(
     page.get_by_role("button", name="Check and import").click()
     drain_tasks()
     page.reload()
-    assert page.get_by_text("Products created").is_visible()
+    expect(page.get_by_text("Products created")).to_be_visible()
     page.close()

@@ -14,6 +14,7 @@ from email.policy import default as default_policy
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from storeteam.orders.models import Order
 from tests.checkout.fixtures import build_shop
@@ -83,16 +84,16 @@ def test_a_guest_buys_creates_an_account_and_finds_the_order(
     screenshot(page, f"storefront-add-to-cart-{label}")
     page.get_by_role("button", name="Add to cart").click()
     page.wait_for_url("**/cart/")
-    assert page.get_by_text("Added to your cart.").is_visible()
-    assert page.get_by_role("link", name="Wool Jacket").is_visible()
-    assert page.get_by_text("240.00\xa0EUR").first.is_visible()
+    expect(page.get_by_text("Added to your cart.")).to_be_visible()
+    expect(page.get_by_role("link", name="Wool Jacket")).to_be_visible()
+    expect(page.get_by_text("240.00\xa0EUR").first).to_be_visible()
     screenshot(page, f"storefront-cart-{label}")
 
     page.get_by_role("link", name="Go to checkout").click()
     page.wait_for_url("**/checkout/")
     with page.expect_navigation():  # shipping follows the country at once
         page.get_by_label("Country").select_option("NL")
-    assert page.get_by_label("Express").is_visible()  # delivers to the Netherlands
+    expect(page.get_by_label("Express")).to_be_visible()  # delivers to the Netherlands
     page.get_by_label("Email address", exact=True).fill(shopper)
     page.get_by_label("Full name").fill("Anne de Vries")
     page.get_by_label("Street address").fill("Damrak 1")
@@ -106,9 +107,9 @@ def test_a_guest_buys_creates_an_account_and_finds_the_order(
 
     page.wait_for_url("**/orders/*/")
     order = Order.objects.get(email=shopper)
-    assert page.get_by_role(
-        "heading", name=f"Thank you for your order {order.number}."
-    ).is_visible()
+    expect(
+        page.get_by_role("heading", name=f"Thank you for your order {order.number}.")
+    ).to_be_visible()
     screenshot(page, f"storefront-receipt-{label}")
 
     deliver_events()  # the worker's part: OrderPlaced sends the confirmation by SMTP
@@ -119,9 +120,9 @@ def test_a_guest_buys_creates_an_account_and_finds_the_order(
 
     page.get_by_role("link", name="Follow this order in your account").click()
     page.wait_for_url(f"**/account/orders/{order.number}/")
-    assert page.get_by_text("Damrak 1").is_visible()
+    expect(page.get_by_text("Damrak 1")).to_be_visible()
     page.goto(f"{live_server.url}/account/orders/")
-    assert page.get_by_role("link", name=re.compile(f"Order {order.number}")).is_visible()
+    expect(page.get_by_role("link", name=re.compile(f"Order {order.number}"))).to_be_visible()
     screenshot(page, f"account-orders-{label}")
     overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
     assert not overflow, "nothing may be wider than the screen"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import DESKTOP, PHONE
 from tests.factories import PASSWORD, StaffFactory
@@ -24,18 +25,18 @@ def test_staff_signs_in_on_a_phone_and_switches_language(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_server.url}/staff/")
-    assert page.get_by_role("heading", name="Hello, Astrid").is_visible()
-    assert page.get_by_role("heading", name="Head of Digital").is_visible()
+    expect(page.get_by_role("heading", name="Hello, Astrid")).to_be_visible()
+    expect(page.get_by_role("heading", name="Head of Digital")).to_be_visible()
     # On a phone the workspaces sit behind the menu button.
     page.get_by_text("Menu").click()
-    assert page.locator(".menu").get_by_role("link", name="Audit log").is_visible()
+    expect(page.locator(".menu").get_by_role("link", name="Audit log")).to_be_visible()
     screenshot(page, "backoffice-home-phone")
 
     page.locator("#lang-select").select_option("sv")
     page.locator(".lang").get_by_role("button").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "sv"
-    assert page.get_by_role("heading", name="Hej Astrid").is_visible()
+    expect(page.get_by_role("heading", name="Hej Astrid")).to_be_visible()
     screenshot(page, "backoffice-home-phone-sv")
     page.close()
 
@@ -50,7 +51,7 @@ def test_staff_workspace_on_a_desktop(browser: Any, live_server: Any, screenshot
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_server.url}/staff/")
     page.locator(".side").get_by_role("link", name="Staff").click()
-    assert page.get_by_role("cell", name="Pieter Visser").is_visible()
+    expect(page.get_by_role("cell", name="Pieter Visser")).to_be_visible()
     screenshot(page, "backoffice-staff-desktop")
     page.get_by_role("link", name="Add a staff member").click()
     page.get_by_label("Email address").fill("femke@store.example")
@@ -58,8 +59,8 @@ def test_staff_workspace_on_a_desktop(browser: Any, live_server: Any, screenshot
     page.get_by_label("Role").select_option("content_manager")
     page.locator("#id_language").select_option("nl")
     page.get_by_role("button", name="Add and invite").click()
-    assert page.get_by_text("femke@store.example was added and invited by email.").is_visible()
-    assert page.get_by_role("heading", name="Femke Bakker").is_visible()
+    expect(page.get_by_text("femke@store.example was added and invited by email.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Femke Bakker")).to_be_visible()
     page.close()
 
 
@@ -69,10 +70,10 @@ def test_storefront_language_switch(
 ) -> None:
     page = browser.new_page(viewport=viewport)
     page.goto(f"{live_server.url}/")
-    assert page.get_by_role("link", name="Create an account").is_visible()
+    expect(page.get_by_role("link", name="Create an account")).to_be_visible()
     screenshot(page, f"storefront-home-{label}")
     page.locator(".lang").get_by_role("link", name="Français").click()
     page.wait_for_url(f"{live_server.url}/fr/")
     assert page.locator("html").get_attribute("lang") == "fr"
-    assert page.get_by_role("link", name="Créer un compte").is_visible()
+    expect(page.get_by_role("link", name="Créer un compte")).to_be_visible()
     page.close()

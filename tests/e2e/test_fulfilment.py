@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from storeteam.fulfilment.models import PrintJob, PrintKind, PrintStatus, Shipment, ShipmentStatus
 from storeteam.fulfilment.printing import packing_station_ensure, print_enqueue
@@ -56,15 +57,15 @@ def test_logistics_manager_picks_packs_ships_and_finds_the_label_queued(
     page.locator(".menu summary").click()
     page.locator(".menu").get_by_role("link", name="Packing and shipping").click()
     page.wait_for_url(f"{url}/staff/fulfilment/")
-    assert page.get_by_role("link", name="Stockholm", exact=True).is_visible()
-    assert page.get_by_role("link", name="Stockholm packing 1").is_visible()
+    expect(page.get_by_role("link", name="Stockholm", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Stockholm packing 1")).to_be_visible()
     screenshot(page, "fulfilment-overview-tablet")
 
     page.get_by_role("link", name="Stockholm", exact=True).click()
-    assert page.get_by_role("link", name=parcel.label).is_visible()
+    expect(page.get_by_role("link", name=parcel.label)).to_be_visible()
     page.get_by_role("button", name="Create pick list").click()
-    assert page.get_by_role("heading", name="Pick list").is_visible()
-    assert page.locator("table.pick").get_by_text("LINEN-SHIRT-S").is_visible()
+    expect(page.get_by_role("heading", name="Pick list")).to_be_visible()
+    expect(page.locator("table.pick").get_by_text("LINEN-SHIRT-S")).to_be_visible()
     screenshot(page, "fulfilment-pick-list-tablet")
 
     page.get_by_role("link", name=parcel.label).click()
@@ -89,14 +90,16 @@ def test_logistics_manager_picks_packs_ships_and_finds_the_label_queued(
         scan = page.get_by_label("Scan or type a SKU or barcode")
         scan.fill("LINEN-SHIRT-S")
         scan.press("Enter")
-    assert page.get_by_text("The parcel is complete: ship it.").is_visible()
+    expect(page.get_by_text("The parcel is complete: ship it.")).to_be_visible()
     page.get_by_label("Carrier").fill("PostNord")
     page.get_by_label("Service").fill("MyPack Home")
     page.get_by_label("Tracking number").fill("PN123456789SE")
     assert page.get_by_label("Packing station (prints the label)").input_value() == str(station.pk)
     screenshot(page, "fulfilment-packing-ship-tablet")
     page.get_by_role("button", name="Ship and print the label").click()
-    assert page.get_by_text("Shipped with PostNord, tracking number PN123456789SE.").is_visible()
+    expect(
+        page.get_by_text("Shipped with PostNord, tracking number PN123456789SE.")
+    ).to_be_visible()
     parcel.refresh_from_db()
     assert parcel.status == ShipmentStatus.SHIPPED
 
@@ -106,12 +109,14 @@ def test_logistics_manager_picks_packs_ships_and_finds_the_label_queued(
         .filter(has_text=parcel.label)
         .filter(has_text="Shipping label (ZPL)")
     )
-    assert label_row.get_by_text("Queued").is_visible()
+    expect(label_row.get_by_text("Queued")).to_be_visible()
     stuck_row = page.get_by_role("row").filter(has_text=earlier.label)
-    assert stuck_row.get_by_role("button", name="It printed").is_visible()
+    expect(stuck_row.get_by_role("button", name="It printed")).to_be_visible()
     screenshot(page, "fulfilment-print-queue-tablet")
 
     stuck_row.get_by_role("button", name="Reprint").click()
-    assert page.get_by_text(f"{earlier.label} is back in the queue to print again.").is_visible()
+    expect(
+        page.get_by_text(f"{earlier.label} is back in the queue to print again.")
+    ).to_be_visible()
     assert PrintJob.objects.get(pk=stuck.pk).status == PrintStatus.QUEUED
     page.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from storeteam.fulfilment.link import link_drain, warehouse_link_set
 from storeteam.fulfilment.models import PackingStation, Shift
@@ -66,10 +67,10 @@ def test_logistics_manager_sets_up_shifts_and_a_packing_station(
     phone.get_by_label("Ends").fill("16:00")
     phone.get_by_role("button", name="Add the shift").click()
     phone.wait_for_url(f"{url}/staff/fulfilment/shifts/#warehouse-{shop.place.se.pk}")
-    assert phone.get_by_text("Added 5 shifts to Stockholm.").is_visible()
+    expect(phone.get_by_text("Added 5 shifts to Stockholm.")).to_be_visible()
     stockholm = phone.locator(f"#warehouse-{shop.place.se.pk}")
     monday = stockholm.get_by_role("row").filter(has_text="Monday")
-    assert monday.get_by_role("link", name="08:00\u201316:00").is_visible()
+    expect(monday.get_by_role("link", name="08:00\u201316:00")).to_be_visible()
     assert sorted(Shift.objects.values_list("weekday", flat=True)) == [0, 1, 2, 3, 4]
     screenshot(phone, "fulfilment-shifts-phone")
 
@@ -84,11 +85,11 @@ def test_logistics_manager_sets_up_shifts_and_a_packing_station(
     screenshot(phone, "fulfilment-station-new-phone")
     phone.get_by_role("button", name="Add the station").click()
     phone.wait_for_url(f"{url}/staff/fulfilment/stations/")
-    assert phone.get_by_text(
-        "Packing station Stockholm packing 3 is set up: 90 labels an hour."
-    ).is_visible()
+    expect(
+        phone.get_by_text("Packing station Stockholm packing 3 is set up: 90 labels an hour.")
+    ).to_be_visible()
     row = phone.get_by_role("row").filter(has_text="Stockholm packing 3")
-    assert row.get_by_text("In use").is_visible()
+    expect(row.get_by_text("In use")).to_be_visible()
     station = PackingStation.objects.get(code="sto-3")
     assert (station.printer, station.label_format, station.labels_per_hour) == (
         "tcp://10.0.4.33:9100",
@@ -100,17 +101,17 @@ def test_logistics_manager_sets_up_shifts_and_a_packing_station(
 
     desk = sign_in(browser, url, manager.email, DESKTOP)
     desk.locator(".side").get_by_role("link", name="Packing shifts").click()
-    assert desk.get_by_role("heading", name="Stockholm").is_visible()
+    expect(desk.get_by_role("heading", name="Stockholm")).to_be_visible()
     screenshot(desk, "fulfilment-shifts-desktop")
     desk.locator(".side").get_by_role("link", name="Packing stations").click()
-    assert desk.get_by_role("link", name="Stockholm packing 3", exact=True).is_visible()
+    expect(desk.get_by_role("link", name="Stockholm packing 3", exact=True)).to_be_visible()
     screenshot(desk, "fulfilment-stations-desktop")
     desk.locator(".side").get_by_role("link", name="Warehouse systems").click()
     desk.get_by_role("link", name=shop.place.nl.name).click()
     queue = desk.locator("table").last
     for order in orders:
-        assert queue.get_by_role("link", name=order.number).is_visible()
-    assert desk.get_by_text("the warehouse system cannot be reached").is_visible()
+        expect(queue.get_by_role("link", name=order.number)).to_be_visible()
+    expect(desk.get_by_text("the warehouse system cannot be reached")).to_be_visible()
     assert SECRET not in desk.content()
     screenshot(desk, "fulfilment-link-desktop")
     desk.close()

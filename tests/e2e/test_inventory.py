@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from storeteam.inventory.models import Stock
 from tests.e2e.conftest import DESKTOP, PHONE
@@ -38,18 +39,18 @@ def test_inventory_manager_receives_and_adjusts_stock(
     manager = StaffFactory(role="inventory_manager", full_name="Ingrid Holm")
     page = browser.new_page(viewport=viewport)
     sign_in(page, live_server.url, manager.email)
-    assert page.get_by_text("1 stock row is low").is_visible()
+    expect(page.get_by_text("1 stock row is low")).to_be_visible()
     screenshot(page, f"inventory-home-{label}")
 
     page.goto(f"{live_server.url}/staff/inventory/")
     page.get_by_label("SKU or product name").fill("wool")
     page.get_by_role("button", name="Search").click()
-    assert page.get_by_role("link", name="WOOL-JACKET-M").first.is_visible()
-    assert page.get_by_role("link", name="LINEN-SHIRT-S").count() == 0
+    expect(page.get_by_role("link", name="WOOL-JACKET-M").first).to_be_visible()
+    expect(page.get_by_role("link", name="LINEN-SHIRT-S")).to_have_count(0)
     screenshot(page, f"inventory-stock-{label}")
 
     page.locator(".tabs").get_by_role("link", name="Low stock").click()
-    assert page.get_by_role("link", name="LINEN-SHIRT-S").is_visible()
+    expect(page.get_by_role("link", name="LINEN-SHIRT-S")).to_be_visible()
     screenshot(page, f"inventory-low-{label}")
 
     page.locator(".tabs").get_by_role("link", name="Receive").click()
@@ -57,12 +58,12 @@ def test_inventory_manager_receives_and_adjusts_stock(
     page.get_by_label("Delivery reference").fill("PO-2026-118")
     page.get_by_label("Lines").fill("LINEN-SHIRT-S 20\nNOPE-9 1")
     page.get_by_role("button", name="Receive").click()
-    assert page.get_by_text("Line 2: there is no product with SKU NOPE-9.").is_visible()
+    expect(page.get_by_text("Line 2: there is no product with SKU NOPE-9.")).to_be_visible()
     screenshot(page, f"inventory-receive-error-{label}")
     page.get_by_label("Warehouse").select_option(label="Stockholm (SE)")
     page.get_by_label("Lines").fill("LINEN-SHIRT-S 20")
     page.get_by_role("button", name="Receive").click()
-    assert page.get_by_text("Received 20 units on 1 lines (PO-2026-118).").is_visible()
+    expect(page.get_by_text("Received 20 units on 1 lines (PO-2026-118).")).to_be_visible()
 
     page.locator(".tabs").get_by_role("link", name="Adjust").click()
     page.get_by_label("Warehouse").select_option(label="Stockholm (SE)")
@@ -71,9 +72,11 @@ def test_inventory_manager_receives_and_adjusts_stock(
     page.get_by_label("Reason").fill("Torn seam found at packing")
     screenshot(page, f"inventory-adjust-{label}")
     page.get_by_role("button", name="Adjust").click()
-    assert page.get_by_text("Adjusted. LINEN-SHIRT-S in Stockholm now has 21 on hand.").is_visible()
+    expect(
+        page.get_by_text("Adjusted. LINEN-SHIRT-S in Stockholm now has 21 on hand.")
+    ).to_be_visible()
 
     page.locator(".tabs").get_by_role("link", name="Movements").click()
-    assert page.get_by_text("Torn seam found at packing").is_visible()
+    expect(page.get_by_text("Torn seam found at packing")).to_be_visible()
     screenshot(page, f"inventory-movements-{label}")
     page.close()

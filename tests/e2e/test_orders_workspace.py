@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from storeteam.checkout.services import checkout_place
 from storeteam.inventory.selectors import salable_quantity
@@ -57,38 +58,35 @@ def test_customer_service_finds_an_order_by_number_and_cancels_it(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_server.url}/staff/")
-    assert page.get_by_text("1 order to look at").is_visible()
+    expect(page.get_by_text("1 order to look at")).to_be_visible()
 
     page.goto(f"{live_server.url}/staff/orders/")
-    assert page.locator("tbody tr").count() == 3
-    assert page.locator("tbody tr").first.get_by_text("To look at").is_visible()
+    expect(page.locator("tbody tr")).to_have_count(3)
+    expect(page.locator("tbody tr").first.get_by_text("To look at")).to_be_visible()
     screenshot(page, f"orders-list-{label}")
     page.get_by_label("Order number or email").fill(order.number)
     page.get_by_role("button", name="Filter").click()
-    assert page.locator("tbody tr").count() == 1
+    expect(page.locator("tbody tr")).to_have_count(1)
 
     page.get_by_role("link", name=order.number).click()
-    assert page.get_by_role("heading", name=f"Order {order.number}").is_visible()
-    assert page.get_by_text("Drottninggatan 1").is_visible()
-    assert (
-        page.locator("table")
-        .filter(has_text="Still held")
-        .get_by_text("Stockholm")
-        .first.is_visible()
-    )
+    expect(page.get_by_role("heading", name=f"Order {order.number}")).to_be_visible()
+    expect(page.get_by_text("Drottninggatan 1")).to_be_visible()
+    expect(
+        page.locator("table").filter(has_text="Still held").get_by_text("Stockholm").first
+    ).to_be_visible()
     screenshot(page, f"order-detail-{label}")
 
     page.get_by_role("button", name="Cancel order").click()  # nothing confirmed yet
-    assert page.get_by_text("This field is required.").first.is_visible()
+    expect(page.get_by_text("This field is required.").first).to_be_visible()
     assert Order.objects.get(pk=order.pk).status == OrderStatus.ALLOCATED
     page.get_by_label("Why is the order cancelled?").fill("The customer ordered twice")
     page.get_by_label("Yes, cancel this order").check()
     page.get_by_role("button", name="Cancel order").click()
 
-    assert page.get_by_text(f"Order {order.number} is cancelled").is_visible()
+    expect(page.get_by_text(f"Order {order.number} is cancelled")).to_be_visible()
     history = page.locator("table").filter(has_text="When")
-    assert history.get_by_text("The customer ordered twice").first.is_visible()
-    assert history.get_by_text("Sanne Jansen").first.is_visible()
+    expect(history.get_by_text("The customer ordered twice").first).to_be_visible()
+    expect(history.get_by_text("Sanne Jansen").first).to_be_visible()
     screenshot(page, f"order-cancelled-{label}")
     order.refresh_from_db()
     assert order.status == OrderStatus.REFUNDED

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from storeteam.catalog.models import Variant
 from tests.catalog.fixtures import build_small_catalog
@@ -28,7 +29,7 @@ def test_shopper_filters_sorts_and_opens_a_product(
     page.goto(f"{live_server.url}/")
     page.get_by_role("link", name="Clothing").click()
     page.wait_for_url("**/c/clothing/")
-    assert page.get_by_text("4 products").is_visible()
+    expect(page.get_by_text("4 products")).to_be_visible()
 
     if label == "phone":
         page.locator(".filter-box summary").click()  # the filters fold away on a phone
@@ -45,7 +46,7 @@ def test_shopper_filters_sorts_and_opens_a_product(
     # English shoppers count Stockholm's stock, which has no linen shirt
     linen = page.locator(".grid .card").filter(has_text="Linen Shirt")
     assert linen.locator(".stock.out").inner_text() == "Out of stock"
-    assert page.get_by_label("In stock only").is_visible()
+    expect(page.get_by_label("In stock only")).to_be_visible()
     assert "(1)" in page.locator("label", has_text="In stock only").inner_text()
     screenshot(page, f"storefront-category-filtered-{label}")
     page.get_by_label("In stock only").check()
@@ -55,8 +56,8 @@ def test_shopper_filters_sorts_and_opens_a_product(
 
     page.get_by_role("link", name="Rain Jacket").click()
     page.wait_for_url("**/p/rain-jacket/")
-    assert page.get_by_role("heading", name="Rain Jacket").is_visible()
-    assert page.get_by_text("Blue / M").is_visible()
+    expect(page.get_by_role("heading", name="Rain Jacket")).to_be_visible()
+    expect(page.get_by_text("Blue / M")).to_be_visible()
     # English shoppers count Stockholm's stock: two M left, no L
     assert page.get_by_role("radio", name="Blue / M").is_checked()
     assert page.get_by_role("radio", name="Blue / L").is_disabled()
@@ -66,7 +67,7 @@ def test_shopper_filters_sorts_and_opens_a_product(
     page.get_by_role("combobox", name="Search products").fill("jakcet")
     page.get_by_role("button", name="Search", exact=True).click()
     page.wait_for_url("**/search/?q=jakcet")
-    assert page.get_by_text("Showing results for “jacket”.").is_visible()
+    expect(page.get_by_text("Showing results for “jacket”.")).to_be_visible()
     assert sorted(page.locator(".grid .name").all_inner_texts()) == ["Rain Jacket", "Wool Jacket"]
     screenshot(page, f"storefront-search-{label}")
     page.get_by_role("link", name="Rain Jacket").click()
@@ -74,6 +75,6 @@ def test_shopper_filters_sorts_and_opens_a_product(
 
     page.locator(".lang").get_by_role("link", name="Svenska").click()
     page.wait_for_url("**/sv/p/regnjacka/")
-    assert page.get_by_role("heading", name="Regnjacka").is_visible()
-    assert page.get_by_text("SEK").first.is_visible()
+    expect(page.get_by_role("heading", name="Regnjacka")).to_be_visible()
+    expect(page.get_by_text("SEK").first).to_be_visible()
     page.close()

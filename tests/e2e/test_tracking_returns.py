@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from storeteam.checkout.services import checkout_place
 from storeteam.fulfilment.models import Shipment
@@ -57,7 +58,7 @@ def test_a_customer_tracks_the_parcel_then_returns_a_line_and_is_refunded(
     page.get_by_label("Email address or delivery postcode").fill(customer.email.upper())
     page.get_by_role("button", name="Show my order").click()
     page.get_by_text(parcel.tracking_number).first.wait_for()
-    assert page.get_by_text("On its way").is_visible()
+    expect(page.get_by_text("On its way")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, "storefront-tracking-phone")
 
@@ -80,10 +81,9 @@ def test_a_customer_tracks_the_parcel_then_returns_a_line_and_is_refunded(
     return_refund(return_id=ret.pk, actor="staff:agent")
 
     page.reload()
-    assert (
-        page.get_by_text("Refunded 45.00").is_visible()
-        or page.get_by_text("Refunded 450.00").is_visible()
-    )
+    expect(
+        page.get_by_text("Refunded 45.00").or_(page.get_by_text("Refunded 450.00"))
+    ).to_be_visible()
     screenshot(page, "storefront-return-refunded-phone")
     ret.refresh_from_db()
     assert ret.status == ReturnStatus.REFUNDED
