@@ -164,6 +164,16 @@ def build(env: dict[str, str], profile: str) -> None:
     )
     if int(has.stdout.strip().splitlines()[-1]) > 0:
         print(f"  {profile}: catalog already built", flush=True)
+        # as autovacuum would have by now on a running store (it may be off on this machine)
+        run(
+            [
+                STORETEAM,
+                "shell",
+                "-c",
+                "from storeteam.core.database import statistics_refresh; statistics_refresh()",
+            ],
+            env,
+        )
         return
     started = time.monotonic()
     run([STORETEAM, "demo", "--profile", profile], env, stdout=subprocess.DEVNULL)

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser, OutputWrapper
 
+from storeteam.core.database import statistics_refresh
 from storeteam.demo.catalog import PROFILES, demo_catalog_build
 from storeteam.demo.fulfilment import (
     demo_capacity_plans_ensure,
@@ -78,6 +79,8 @@ class Command(BaseCommand):
         finally:
             if bar is not None:
                 bar.close()
+        if summary.created or stock.created:
+            statistics_refresh()  # after the bulk load, before anyone browses it
         if summary.created:
             self.stdout.write(
                 f"Demo catalog ({profile}, seed {seed}): {summary.categories:,} categories, "

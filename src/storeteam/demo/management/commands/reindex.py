@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from storeteam.catalog.models import Product
 from storeteam.catalog.search import search_index_rebuild
+from storeteam.core.database import statistics_refresh
 from storeteam.storefront.services import listing_rebuild
 
 
@@ -37,4 +38,5 @@ class Command(BaseCommand):
             sys.stderr.write(f"\r  reindexed {done:,}/{len(ids):,} products")
             sys.stderr.flush()
         sys.stderr.write("\n")
+        statistics_refresh()
         self.stdout.write(f"Reindexed {len(ids):,} products in {time.monotonic() - started:.0f} s.")
