@@ -25,8 +25,13 @@ export CHROME_PATH="${CHROME_PATH:-/usr/bin/chromium}"
 test -x "$CHROME_PATH" || { echo "Debian's chromium is needed at $CHROME_PATH (make chromium)" >&2; exit 1; }
 
 # Lighthouse at the pinned version, into bench/node_modules (ignored by git).
+# One of Lighthouse's own dependencies asks for "latest" of another, so the lock file falls out
+# of step whenever that package publishes; then npm install brings the lock up to date (said).
 if ! test -x bench/node_modules/.bin/lighthouse; then
-  npm ci --prefix bench --no-audit --no-fund --loglevel=error
+  npm ci --prefix bench --no-audit --no-fund --loglevel=error || {
+    echo "bench/package-lock.json is out of step with the registry: updating it with npm install" >&2
+    npm install --prefix bench --no-audit --no-fund --loglevel=error
+  }
 fi
 LIGHTHOUSE="$ROOT/bench/node_modules/.bin/lighthouse"
 
