@@ -21,6 +21,7 @@ country) is loaded the first time a page of it is asked for.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping
@@ -180,7 +181,7 @@ class ListingIndex:
             self.created[slot] = int(created_at.timestamp() * 1_000_000)
             self.sales[slot] = sales_count
             if self.path_of[slot] != path:
-                self._move(slot, path)
+                self._move(slot, sys.intern(path))  # one string per category, not per product
         size = len(self.path_of)
         market.listed |= _mask_of(listed, size)
         market.available |= _mask_of(available, size)
