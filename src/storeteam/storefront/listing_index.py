@@ -402,3 +402,12 @@ _index = ListingIndex()
 def listing_index() -> ListingIndex:
     """This process's listing index."""
     return _index
+
+
+def listing_index_warm() -> None:
+    """Load every market's listing now: ``storeteam serve`` does it once before forking its
+    workers, so none makes its first shopper wait for it (seconds at 300,000 products)."""
+    from storeteam.storefront.markets import store_markets
+
+    for currency, country in store_markets():
+        _index.listing(currency=currency, country=country, category_path="", selected={})

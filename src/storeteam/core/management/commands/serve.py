@@ -31,6 +31,13 @@ class Command(BaseCommand):
         from gunicorn.app.base import BaseApplication
 
         application = get_wsgi_application()
+        from storeteam.core.warmup import warmups_run
+
+        warmed = warmups_run()  # before the fork: every worker starts with it
+        if warmed:
+            self.stdout.write(
+                "warmed up: " + ", ".join(f"{name} ({s:.1f} s)" for name, s in warmed.items())
+            )
 
         settings = {
             "bind": options["bind"],
