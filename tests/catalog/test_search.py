@@ -108,3 +108,21 @@ def test_spelling_distance_counts_a_swap_as_one_edit() -> None:
     assert index.correct("jakcet") == "jacket"
     assert index.correct("pcket") == "packet"
     assert index.correct("zzz") == "zzz"  # too short to guess
+
+
+def test_a_match_is_reused_until_a_search_document_changes(
+    catalog: Any, django_assert_num_queries: Any
+) -> None:
+    from storeteam.catalog.models import Product
+
+    found = product_search(text="jacket", language="en").product_ids
+    assert len(found) == 2
+    with django_assert_num_queries(1):  # the versions; the match is the cached one
+        assert product_search(text="jacket", language="en").product_ids == found
+    # A rewritten document (here: a jacket withdrawn) raises the documents' version.
+    rain = ProductTranslation.objects.get(language="en", name="Rain Jacket").product_id
+    Product.objects.filter(pk=rain).update(is_published=False)
+    search_index_rebuild(product_ids=[rain])
+    assert product_search(text="jacket", language="en").product_ids == [
+        p for p in found if p != rain
+    ]

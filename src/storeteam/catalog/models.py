@@ -324,9 +324,12 @@ class SearchTerm(models.Model):
 
 class SearchState(models.Model):
     """One row: the search vocabulary's version, raised when terms are added or removed, so each
-    process rebuilds its cached spelling index."""
+    process rebuilds its cached spelling index; and the documents' version, raised whenever any
+    search document is rewritten, so a cached match (catalog.search.product_search) is used only
+    while the documents it was found in are unchanged."""
 
     version = models.PositiveBigIntegerField(default=1)
+    documents_version = models.PositiveBigIntegerField(default=1)
 
     def __str__(self) -> str:
         return f"search version {self.version}"

@@ -13,6 +13,7 @@ Behind one interface, ``product_search``:
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 import unicodedata
@@ -20,6 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F
 
@@ -151,11 +153,13 @@ def _terms_apply(new: Counter[tuple[str, str]], old: Counter[tuple[str, str]]) -
                 ).update(frequency=F("frequency") + amount)
     if SearchTerm.objects.filter(frequency__lte=0).delete()[0]:
         changed_vocabulary = True
-    raised = changed_vocabulary and SearchState.objects.filter(pk=1).update(
-        version=F("version") + 1
-    )
-    if changed_vocabulary and not raised:
-        SearchState.objects.get_or_create(pk=1, defaults={"version": 2})
+    raised = {"version": F("version") + 1} if changed_vocabulary else {}
+    if not SearchState.objects.filter(pk=1).update(
+        documents_version=F("documents_version") + 1, **raised
+    ):
+        SearchState.objects.get_or_create(
+            pk=1, defaults={"version": 2 if changed_vocabulary else 1, "documents_version": 2}
+        )
 
 
 # --- spelling -------------------------------------------------------------------------------
@@ -220,9 +224,16 @@ _spelling: dict[str, tuple[int, SpellingIndex]] = {}
 _spelling_lock = threading.Lock()
 
 
+def search_versions() -> tuple[int, int]:
+    """The search vocabulary's version (raised when words enter or leave it) and the search
+    documents' (raised when any is rewritten), in one read of one row."""
+    row = SearchState.objects.filter(pk=1).values_list("version", "documents_version").first()
+    return (int(row[0]), int(row[1])) if row else (1, 1)
+
+
 def search_version() -> int:
     """The search vocabulary's version (one row; raised when words enter or leave it)."""
-    return int(SearchState.objects.filter(pk=1).values_list("version", flat=True).first() or 1)
+    return search_versions()[0]
 
 
 def spelling_index(language: str, version: int | None = None) -> SpellingIndex:
@@ -254,14 +265,15 @@ def product_search(*, text: str, language: str, limit: int = MAX_RESULTS) -> Sea
     typed = [w for w in words(text) if w][:8]
     if not typed:
         return SearchResult(product_ids=[], query="", corrected=False)
-    index = spelling_index(language)
+    vocabulary, documents = search_versions()
+    index = spelling_index(language, vocabulary)
     # The last word may be unfinished: it is corrected only if no known word starts with it.
     corrected = [index.correct(w) for w in typed[:-1]]
     last = typed[-1]
     if not any(term.startswith(last) for term in _terms_starting(index, last)):
         last = index.correct(last)
     corrected.append(last)
-    ids = _match(corrected, language, min(limit, MAX_RESULTS))
+    ids = _match_cached(corrected, language, min(limit, MAX_RESULTS), documents)
     return SearchResult(product_ids=ids, query=" ".join(corrected), corrected=corrected != typed)
 
 
@@ -285,6 +297,22 @@ POSTGRES_MATCH = (
     "AND body_tsv @@ to_tsquery('simple'::regconfig, %s) "
     "ORDER BY ts_rank(body_tsv, to_tsquery('simple'::regconfig, %s)) DESC, product_id LIMIT %s"
 )
+
+
+MATCH_CACHE_SECONDS = 600
+
+
+def _match_cached(terms: list[str], language: str, limit: int, documents: int) -> list[int]:
+    """``_match``, from the cache while the search documents are those it was found in: ranking
+    a frequent word's tens of thousands of matches is most of a search's time, and nothing but
+    the documents changes its answer (a sale that changes the stock leaves it)."""
+    raw = "|".join([language, str(limit), *terms])
+    key = f"catalog:match:{documents}:{hashlib.sha256(raw.encode()).hexdigest()}"
+    ids: list[int] | None = cache.get(key)
+    if ids is None:
+        ids = _match(terms, language, limit)
+        cache.set(key, ids, MATCH_CACHE_SECONDS)
+    return ids
 
 
 def _match(terms: list[str], language: str, limit: int) -> list[int]:
