@@ -144,6 +144,20 @@ def random_queries(rng: random.Random, n: int) -> list[dict[str, Any]]:
     return queries
 
 
+def whole_market(**changes: Any) -> dict[str, Any]:
+    """A query of every SEK product for Sweden, no filter but ``changes``."""
+    return {
+        "currency": "SEK",
+        "country": "SE",
+        "category_path": "",
+        "selected": {},
+        "price_min": None,
+        "price_max": None,
+        "available_only": False,
+        **changes,
+    }
+
+
 def same(counts: FacetCounts, expected: FacetCounts) -> None:
     assert (counts.every, counts.in_stock) == (expected.every, expected.in_stock)
     assert {a: v for a, v in counts.values.items() if v} == expected.values
@@ -164,15 +178,7 @@ def test_counts_agree_with_the_rows_for_any_filters(catalog: Any) -> None:
 def test_the_index_catches_up_with_the_changes_it_is_told_of(
     catalog: Any, deliver_events: Any, django_assert_num_queries: Any
 ) -> None:
-    everything = {
-        "currency": "SEK",
-        "country": "SE",
-        "category_path": "",
-        "selected": {},
-        "price_min": None,
-        "price_max": None,
-        "available_only": False,
-    }
+    everything = whole_market()
     before = facet_counts(**everything).every
     with django_assert_num_queries(1):  # current: only the listing's stamp is read
         facet_counts(**everything)
@@ -183,7 +189,7 @@ def test_the_index_catches_up_with_the_changes_it_is_told_of(
         rows=[PriceRow("WOOL-JACKET-S", "1.00"), PriceRow("WOOL-JACKET-M", "1.00")],
     )
     deliver_events()
-    cheap = {**everything, "price_max": Decimal("1.00")}
+    cheap = whole_market(price_max=Decimal("1.00"))
     # the stamp, the changes since the last one read, the changed products' values and rows
     with django_assert_num_queries(4):
         counts = facet_counts(**cheap)
@@ -202,15 +208,7 @@ def test_the_index_catches_up_with_the_changes_it_is_told_of(
 def test_an_index_whose_history_is_gone_reloads_everything(
     catalog: Any, deliver_events: Any
 ) -> None:
-    everything = {
-        "currency": "SEK",
-        "country": "SE",
-        "category_path": "",
-        "selected": {},
-        "price_min": None,
-        "price_max": None,
-        "available_only": True,
-    }
+    everything = whole_market(available_only=True)
     facet_counts(**everything)
     # What this index read last is gone (as after a restore); the rows change behind its back.
     ListingChange.objects.all().delete()
@@ -225,15 +223,7 @@ def test_an_index_whose_history_is_gone_reloads_everything(
 
 
 def test_two_processes_indexes_follow_the_same_changes(catalog: Any, deliver_events: Any) -> None:
-    cheap = {
-        "currency": "SEK",
-        "country": "SE",
-        "category_path": "",
-        "selected": {},
-        "price_min": None,
-        "price_max": Decimal("5.00"),
-        "available_only": False,
-    }
+    cheap = whole_market(price_max=Decimal("5.00"))
     other = listing_index.ListingIndex()  # another web process's
     assert facet_counts(**cheap).every == other.listing(**cheap).counts.every == 0
     prices_import(price_list=catalog["sek"], rows=[PriceRow("FIELD-SHIRT-L", "3.00")])

@@ -328,19 +328,22 @@ class ListingIndex:
             for mask in chosen.values():
                 every_filter &= mask
             stocked = base & market.available if available_only else base
+            left = every_filter & market.available if available_only else every_filter
             counts: dict[int, dict[int, int]] = {}
             for attribute_id, value_ids in self.attribute_values.items():
-                others = stocked
-                for other, mask in chosen.items():
-                    if other != attribute_id:
-                        others &= mask
+                # an attribute's own selection does not narrow its counts
+                others = left
+                if attribute_id in chosen:
+                    others = stocked
+                    for other, mask in chosen.items():
+                        if other != attribute_id:
+                            others &= mask
                 per = {}
                 for value_id in value_ids:
                     n = (self.value_masks[value_id] & others).bit_count()
                     if n:
                         per[value_id] = n
                 counts[attribute_id] = per
-            left = every_filter & market.available if available_only else every_filter
             present, in_stock = set(), set()
             for product_id in about:
                 slot = self.slot_of.get(product_id)

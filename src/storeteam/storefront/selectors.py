@@ -261,7 +261,10 @@ def _listing_page(
             else NO_MERCHANDISING
         )
     sort = query.sort if query.sort in SORTS else "relevance"
-    recommended = sort == "relevance"  # the order staff's boosts, buries and pins shape
+    # Pins, boosts and buries shape the default (recommended) order only; "out of stock last"
+    # applies under every sort.
+    if sort != "relevance":
+        merchandising = Merchandising(out_of_stock_last=merchandising.out_of_stock_last)
     found = listing_index().listing(
         currency=query.currency,
         country=query.country,
@@ -271,16 +274,16 @@ def _listing_page(
         price_max=query.price_max,
         available_only=query.available_only,
         sort=sort,
-        boosts=merchandising.boosts if recommended else (),
-        buries=merchandising.buries if recommended else (),
+        boosts=merchandising.boosts,
+        buries=merchandising.buries,
         out_of_stock_last=merchandising.out_of_stock_last,
-        about=[p for p, _ in merchandising.pins] if recommended else (),
+        about=[p for p, _ in merchandising.pins],
     )
     counted = found.counts
     total = counted.in_stock if query.available_only else counted.every
     pages = max(1, -(-total // PER_PAGE))
     page = min(max(query.page, 1), pages)
-    ids = _page_of(found, merchandising if recommended else NO_MERCHANDISING, total, page)
+    ids = _page_of(found, merchandising, total, page)
     rows = {
         row["product_id"]: row
         for row in ListingEntry.objects.filter(

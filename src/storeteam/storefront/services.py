@@ -65,12 +65,13 @@ def listing_version_raise() -> None:
         ListingState.objects.get_or_create(pk=1, defaults={"version": 2})
 
 
-def _listing_changed(product_ids: Sequence[int]) -> None:
+def _listing_changed(product_ids: Sequence[int], **state: Any) -> None:
     """Record that these products' listing rows were rewritten (inside the writer's transaction,
-    after it took the listing's lock): the facet indexes of every process reload them."""
+    after it took the listing's lock): the listing indexes of every process reload them. ``state``
+    is any other change to the listing's state, made in the same UPDATE."""
     stamp = uuid.uuid4().hex
     ListingChange.objects.create(stamp=stamp, product_ids=sorted(set(product_ids)))
-    ListingState.objects.filter(pk=1).update(change_stamp=stamp)
+    ListingState.objects.filter(pk=1).update(change_stamp=stamp, **state)
 
 
 def listing_changes_prune(*, older_than: timedelta = timedelta(hours=1)) -> int:
@@ -179,8 +180,9 @@ def listing_stock_refresh(*, product_ids: Sequence[int]) -> int:
             ListingEntry.objects.bulk_update(
                 changed, ["price", "compare_at", "is_available"], batch_size=CHUNK
             )
-            ListingState.objects.filter(pk=1).update(stock_version=F("stock_version") + 1)
-            _listing_changed([entry.product_id for entry in changed])
+            _listing_changed(
+                [entry.product_id for entry in changed], stock_version=F("stock_version") + 1
+            )
     return len(changed)
 
 
