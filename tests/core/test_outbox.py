@@ -20,6 +20,7 @@ from storeteam.core.events import (
     event_decode,
     event_encode,
     event_publish,
+    handoffs_batched,
 )
 from storeteam.core.models import AuditEntry, DeliveryState, EventDelivery, OutboxEvent
 from storeteam.core.outbox import DeliveryNotRetryableError, delivery_attempt, delivery_retry
@@ -86,6 +87,60 @@ def test_event_is_not_written_when_its_transaction_rolls_back(handlers: Any) -> 
     assert OutboxEvent.objects.count() == 0
     assert EventDelivery.objects.count() == 0
     assert DBTaskResult.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_hands_its_committed_events_on_in_one_task(
+    handlers: Any, drain_tasks: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    @handlers(ParcelWeighed, name="test.effect")
+    def effect(event: ParcelWeighed, envelope: Envelope) -> None:
+        record_effect(event)
+
+    # given a block (a request) that commits three transactions with an event each, and rolls
+    # one back
+    with handoffs_batched():
+        for parcel in ("P-1", "P-2", "P-3"):
+            with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+                event_publish(ParcelWeighed(parcel=parcel, grams=1, price=Decimal("1.00")))
+        with django_capture_on_commit_callbacks(execute=True):
+            try:
+                with transaction.atomic():
+                    event_publish(ParcelWeighed(parcel="P-9", grams=1, price=Decimal("1.00")))
+                    raise RuntimeError("the change failed")
+            except RuntimeError:
+                pass
+        # an inner block joins the outer one
+        with (
+            handoffs_batched(),
+            django_capture_on_commit_callbacks(execute=True),
+            transaction.atomic(),
+        ):
+            event_publish(ParcelWeighed(parcel="P-4", grams=1, price=Decimal("1.00")))
+        # then nothing is handed on before the block ends
+        assert DBTaskResult.objects.count() == 0
+
+    # and then one task carries the four committed events, not the rolled-back one
+    task = DBTaskResult.objects.get()
+    assert task.task_path.endswith("deliver_event_batch")
+    published = list(OutboxEvent.objects.order_by("pk").values_list("pk", flat=True))
+    assert len(published) == 4
+    assert task.args_kwargs["args"] == [published]
+    drain_tasks()
+    assert [effect_count(p) for p in ("P-1", "P-2", "P-3", "P-4", "P-9")] == [1, 1, 1, 1, 0]
+
+
+def test_an_event_outside_a_batch_is_handed_on_at_commit(
+    db: Any, handlers: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    @handlers(ParcelWeighed, name="test.effect")
+    def effect(event: ParcelWeighed, envelope: Envelope) -> None:
+        record_effect(event)
+
+    for parcel in ("P-1", "P-2"):
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            event_publish(ParcelWeighed(parcel=parcel, grams=1, price=Decimal("1.00")))
+    assert DBTaskResult.objects.count() == 2
 
 
 @pytest.mark.django_db(transaction=True)

@@ -12,9 +12,11 @@ Handlers run later, in a worker, retried with backoff; each handler's effect hap
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
@@ -194,9 +196,44 @@ def event_publish(
         event_id = row.pk
 
         def hand_to_worker() -> None:
-            from storeteam.core.tasks import deliver_event, enqueue_safely
-
-            enqueue_safely(deliver_event, event_id)
+            batch = _handoffs.get()
+            if batch is None:
+                _hand_on([event_id])
+            else:
+                batch.append(event_id)
 
         transaction.on_commit(hand_to_worker, using=using)
     return row
+
+
+# The events committed so far inside ``handoffs_batched``: handed on together at its end.
+_handoffs: ContextVar[list[int] | None] = ContextVar("storeteam_event_handoffs", default=None)
+
+
+def _hand_on(event_ids: list[int]) -> None:
+    from storeteam.core.tasks import deliver_event_batch, enqueue_safely
+
+    enqueue_safely(deliver_event_batch, event_ids)
+
+
+@contextlib.contextmanager
+def handoffs_batched() -> Iterator[None]:
+    """Hand the events committed inside the block to the workers in one task, when it ends,
+    instead of one task per event as each transaction commits.
+
+    A request that commits several transactions (placing an order commits four, with six events)
+    then enqueues once. Only committed events are collected (the collecting is an ``on_commit``
+    hook), and they are handed on even when the block raises. If the process dies inside the
+    block, the periodic sweep delivers them, as it does any hand-off that was lost. An inner block
+    joins the outer one."""
+    if _handoffs.get() is not None:
+        yield
+        return
+    batch: list[int] = []
+    token = _handoffs.set(batch)
+    try:
+        yield
+    finally:
+        _handoffs.reset(token)
+        if batch:
+            _hand_on(batch)

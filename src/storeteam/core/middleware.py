@@ -1,4 +1,5 @@
-"""Language for the pages outside the language-prefixed storefront (back office, API)."""
+"""Middleware of the core: one hand-off of events per request; the language of the pages outside
+the language-prefixed storefront (back office, API)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,21 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
+from storeteam.core.events import handoffs_batched
+
 UNPREFIXED = ("/staff/", "/api/")
+
+
+class EventHandoffMiddleware:
+    """The events a request commits reach the workers in one task when it is answered
+    (``core.events.handoffs_batched``), not one task per event."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with handoffs_batched():
+            return self.get_response(request)
 
 
 class UnprefixedLanguageMiddleware:

@@ -34,6 +34,13 @@ def deliver_event(event_id: int) -> int:
     return len(outbox.event_deliver(event_id=event_id))
 
 
+@task()
+def deliver_event_batch(event_ids: list[int]) -> int:
+    """Deliver each of several events (those one request committed) to its due handlers. Returns
+    how many deliveries were attempted."""
+    return sum(len(outbox.event_deliver(event_id=int(event_id))) for event_id in event_ids)
+
+
 @periodic(every=timedelta(seconds=15))
 @task()
 def outbox_sweep() -> int:
