@@ -3,13 +3,14 @@ path is seen (bench/checkout.py measures the time)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from storeteam.checkout.services import checkout_place
+from storeteam.checkout.services import cart_line_set, cart_priced, checkout_place
 from storeteam.inventory.models import Reservation, StockMovement
 from tests.checkout.fixtures import build_shop, cart_with, details
 
@@ -71,3 +72,27 @@ def test_a_line_already_sold_out_fails_without_locking_stock(deliver_events: Any
     assert StockMovement.objects.filter(reference=late.checkout_key).count() == 0
     late.refresh_from_db()
     assert late.checkout_key != result.key  # the shopper may try again
+
+
+def test_a_cart_is_priced_and_changed_in_a_fixed_number_of_statements(
+    deliver_events: Any,
+) -> None:
+    shop = build_shop(deliver_events)
+    warm = cart_with(shop, {JACKET: 1})
+    cart_priced(cart=warm, language="sv", country="SE", shipping_method="postal")
+    cart = cart_with(shop, {JACKET: 1, SHIRT: 2})
+
+    # Pricing: the lines with their names, prices, VAT rates and stock; their variant labels;
+    # the shipping rates. Three statements however many lines.
+    with CaptureQueriesContext(connection) as ctx:
+        priced = cart_priced(cart=cart, language="sv", country="SE", shipping_method="postal")
+    assert len(statements(ctx)) == 3
+    assert [(line.sku, line.quantity) for line in priced.lines] == [(JACKET, 1), (SHIRT, 2)]
+    assert all(line.unit_price and line.tax_rate == Decimal("0.2500") for line in priced.lines)
+    assert priced.shipping is not None
+
+    # Changing a line: the cart's lock, the variant with its price and stock in one read, the
+    # line's update (an insert when new, after counting the lines) and the new checkout key.
+    with CaptureQueriesContext(connection) as ctx:
+        cart_line_set(cart=cart, variant_id=shop.variants[SHIRT], quantity=1, country="SE")
+    assert len(statements(ctx)) == 4

@@ -22,7 +22,6 @@ and flags payments that no checkout accounts for.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -32,13 +31,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from storeteam.accounts.models import User
-from storeteam.catalog.models import ProductTranslation, Variant, VariantValue
+from storeteam.catalog.models import Variant
 from storeteam.checkout.addresses import Address, address_check
 from storeteam.checkout.choices import OPEN_ATTEMPTS, AttemptStatus, CartStatus
 from storeteam.checkout.errors import (
@@ -58,6 +57,7 @@ from storeteam.checkout.models import (
     ShippingRate,
     new_key,
 )
+from storeteam.checkout.selectors import cart_line_facts, shipping_rates
 from storeteam.core.money import Money
 from storeteam.inventory.checkpoints import checkpoint
 from storeteam.inventory.errors import (
@@ -65,7 +65,7 @@ from storeteam.inventory.errors import (
     ReservationNotActiveError,
     Shortage,
 )
-from storeteam.inventory.selectors import countries_served, salable_quantities
+from storeteam.inventory.selectors import countries_served, variant_salable
 from storeteam.inventory.services import (
     StockLine,
     allocation_release,
@@ -104,7 +104,7 @@ from storeteam.payments.services import (
     payment_refund,
     payment_void,
 )
-from storeteam.pricing.models import PriceList, TaxRate, VariantPrice
+from storeteam.pricing.models import PriceList, VariantPrice
 
 logger = logging.getLogger(__name__)
 
@@ -179,8 +179,9 @@ def _touch(cart: Cart) -> None:
     cart.save(update_fields=["checkout_key", "updated_at"])
 
 
-def _sellable_variant(variant_id: int, currency: str) -> Variant:
-    # One query: the variant, if published, and whether it has a price in the currency.
+def _sellable_variant(variant_id: int, currency: str, country: str | None) -> tuple[Variant, int]:
+    # One query: the variant, if published, whether it has a price in the currency, and its
+    # salable stock for the country (``salable``).
     variant = (
         Variant.objects.filter(pk=variant_id, product__is_published=True)
         .annotate(
@@ -190,7 +191,8 @@ def _sellable_variant(variant_id: int, currency: str) -> Variant:
                     price_list__currency=currency,
                     price_list__is_default=True,
                 )
-            )
+            ),
+            salable=variant_salable(country=country),
         )
         .first()
     )
@@ -200,7 +202,7 @@ def _sellable_variant(variant_id: int, currency: str) -> Variant:
         raise CartLineError(
             _("This product is not for sale in %(currency)s.") % {"currency": currency}
         )
-    return variant
+    return variant, int(variant.salable)
 
 
 def _check_quantity(quantity: int) -> int:
@@ -209,8 +211,7 @@ def _check_quantity(quantity: int) -> int:
     return quantity
 
 
-def _check_stock(variant: Variant, quantity: int, country: str | None) -> None:
-    available = salable_quantities(variant_ids=[variant.pk], country=country)[variant.pk]
+def _check_stock(available: int, quantity: int) -> None:
     if quantity > available:
         if available <= 0:
             raise CartLineError(_("Sorry, this is sold out."), code="sold_out")
@@ -239,8 +240,8 @@ def cart_line_set(
             CartLine.objects.filter(cart=cart, variant_id=variant_id).delete()
             _touch(cart)
             return cart
-        variant = _sellable_variant(variant_id, cart.currency)
-        _check_stock(variant, quantity, country)
+        variant, available = _sellable_variant(variant_id, cart.currency, country)
+        _check_stock(available, quantity)
         updated = CartLine.objects.filter(cart=cart, variant=variant).update(quantity=quantity)
         if not updated:
             if CartLine.objects.filter(cart=cart).count() >= MAX_CART_LINES:
@@ -430,20 +431,18 @@ def shipping_options(
 ) -> list[ShippingOption]:
     """The shipping methods that deliver to ``country`` with a price in ``currency``."""
     options = []
-    for method in ShippingMethod.objects.filter(is_active=True, rates__currency=currency).annotate(
-        rate_price=F("rates__price"), rate_free_above=F("rates__free_above")
-    ):
-        if country and method.countries and country not in method.countries:
+    for rate in shipping_rates(currency=currency):
+        if country and rate.countries and country not in rate.countries:
             continue
-        free = method.rate_free_above is not None and goods >= method.rate_free_above
+        free = rate.free_above is not None and goods >= rate.free_above
         options.append(
             ShippingOption(
-                code=method.code,
-                name=method.name_in(language),
-                price=Decimal(0) if free else method.rate_price,
-                days_min=method.days_min,
-                days_max=method.days_max,
-                free_above=method.rate_free_above,
+                code=rate.code,
+                name=rate.name_in(language),
+                price=Decimal(0) if free else rate.price,
+                days_min=rate.days_min,
+                days_max=rate.days_max,
+                free_above=rate.free_above,
             )
         )
     return options
@@ -453,55 +452,24 @@ def cart_priced(
     *, cart: Cart, language: str, country: str | None = None, shipping_method: str = ""
 ) -> PricedCart:
     """The cart priced now from the default price list of its currency, with each line's
-    salable stock for ``country`` and VAT at its rate, in six queries whatever its size."""
-    lines = list(
-        CartLine.objects.filter(cart=cart)
-        .select_related("variant__product")
-        .order_by("added_at", "id")
-    )
-    variant_ids = [line.variant_id for line in lines]
-    product_ids = {line.variant.product_id for line in lines}
-    texts = {
-        t.product_id: t
-        for t in ProductTranslation.objects.filter(product_id__in=product_ids, language=language)
-    }
-    prices = dict(
-        VariantPrice.objects.filter(
-            variant_id__in=variant_ids,
-            price_list__currency=cart.currency,
-            price_list__is_default=True,
-            variant__product__is_published=True,
-        ).values_list("variant_id", "amount")
-    )
-    labels: dict[int, list[str]] = defaultdict(list)
-    if variant_ids:
-        for variant_id, name in (
-            VariantValue.objects.filter(variant_id__in=variant_ids)
-            .filter(value__translations__language=language)
-            .order_by("value__attribute__position", "value__position")
-            .values_list("variant_id", "value__translations__name")
-        ):
-            labels[variant_id].append(name)
-    available = salable_quantities(variant_ids=variant_ids, country=country)
-    rates: dict[str, Decimal] = {}
-    if country:
-        rates = dict(TaxRate.objects.filter(country=country).values_list("tax_class", "rate"))
+    salable stock for ``country`` and VAT at its rate, in three statements whatever its size
+    (``checkout.selectors``)."""
     priced = [
         PricedLine(
             variant_id=line.variant_id,
-            sku=line.variant.sku,
-            product_id=line.variant.product_id,
-            name=texts[line.variant.product_id].name
-            if line.variant.product_id in texts
-            else line.variant.sku,
-            variant_label=" / ".join(labels.get(line.variant_id, [])),
-            slug=texts[line.variant.product_id].slug if line.variant.product_id in texts else "",
+            sku=line.sku,
+            product_id=line.product_id,
+            name=line.name,
+            variant_label=" / ".join(line.labels),
+            slug=line.slug,
             quantity=line.quantity,
-            unit_price=prices.get(line.variant_id),
-            tax_rate=rates.get(line.variant.product.tax_class, Decimal(0)),
-            available=available.get(line.variant_id, 0),
+            unit_price=line.price,
+            tax_rate=line.tax_rate,
+            available=line.available,
         )
-        for line in lines
+        for line in cart_line_facts(
+            cart_id=cart.pk, language=language, currency=cart.currency, country=country
+        )
     ]
     goods = sum((p.line_total for p in priced), Decimal(0))
     options = shipping_options(

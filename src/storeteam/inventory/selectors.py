@@ -59,11 +59,12 @@ def salable_quantities(*, variant_ids: Iterable[int], country: str | None) -> di
     return result
 
 
-def variant_salable(*, country: str | None) -> Coalesce:
+def variant_salable(*, country: str | None, variant: str = "pk") -> Coalesce:
     """The salable quantity of a variant for a shopper in ``country``, as an expression to
     annotate a ``Variant`` queryset with (the same sum as ``salable_quantities``, 0 without
-    stock there), so a page reads it in the same query as what else it needs of its variants."""
-    rows = Stock.objects.filter(variant_id=OuterRef("pk"), warehouse__is_active=True)
+    stock there), so a page reads it in the same query as what else it needs of its variants.
+    ``variant`` names the outer query's variant id when it is not a ``Variant`` queryset."""
+    rows = Stock.objects.filter(variant_id=OuterRef(variant), warehouse__is_active=True)
     if country:
         rows = rows.filter(warehouse__serves__country=country.upper())
     total = rows.values("variant_id").annotate(total=Sum(SALABLE)).values("total")

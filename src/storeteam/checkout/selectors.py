@@ -1,0 +1,199 @@
+"""Reads of carts on the checkout's hot path: each cart shown, changed or checked out is priced
+again from the price lists, so its reads are ``core.statements``: SQL the ORM writes once per
+process, then only runs (three statements whatever the cart's size)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from storeteam.catalog.models import ProductTranslation, VariantValue
+from storeteam.checkout.models import CartLine, ShippingMethod
+from storeteam.core.money import quantize
+from storeteam.core.statements import Statement
+from storeteam.inventory.selectors import variant_salable
+from storeteam.pricing.models import TaxRate, VariantPrice
+
+RATE_PLACES = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class CartLineFacts:
+    """A cart line with what pricing it needs: names in the language, the default price list's
+    price (None when not for sale), the VAT rate at the destination, the salable stock there."""
+
+    variant_id: int
+    quantity: int
+    sku: str
+    product_id: int
+    name: str
+    slug: str
+    price: Decimal | None
+    tax_rate: Decimal
+    available: int
+    labels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ShippingRateFacts:
+    code: str
+    names: dict[str, str]
+    countries: list[str]
+    days_min: int
+    days_max: int
+    price: Decimal
+    free_above: Decimal | None
+
+    def name_in(self, language: str) -> str:
+        return ShippingMethod(code=self.code, names=self.names).name_in(language)
+
+
+def _lines_of(
+    *, cart_id: int, language: str, currency: str, country: str | None
+) -> QuerySet[CartLine, tuple[Any, ...]]:
+    product = OuterRef("variant__product_id")
+    price = VariantPrice.objects.filter(
+        variant_id=OuterRef("variant_id"),
+        price_list__currency=currency,
+        price_list__is_default=True,
+        variant__product__is_published=True,
+    )
+    text = ProductTranslation.objects.filter(product_id=product, language=language)
+    rate = TaxRate.objects.filter(
+        country=country, tax_class=OuterRef("variant__product__tax_class")
+    )
+    return (
+        CartLine.objects.filter(cart_id=cart_id)
+        .annotate(
+            text_name=Subquery(text.values("name")[:1]),
+            text_slug=Subquery(text.values("slug")[:1]),
+            price=Subquery(price.values("amount")[:1]),
+            rate=Subquery(rate.values("rate")[:1]),
+            available=variant_salable(country=country, variant="variant_id"),
+        )
+        .order_by("added_at", "id")
+        .values_list(
+            "variant_id",
+            "quantity",
+            "variant__sku",
+            "variant__product_id",
+            "text_name",
+            "text_slug",
+            "price",
+            "rate",
+            "available",
+        )
+    )
+
+
+def _labels_of(*, cart_id: int, language: str) -> QuerySet[VariantValue, tuple[int, str]]:
+    return (
+        VariantValue.objects.filter(
+            variant_id__in=CartLine.objects.filter(cart_id=cart_id).values("variant_id"),
+            value__translations__language=language,
+        )
+        .order_by("value__attribute__position", "value__position")
+        .values_list("variant_id", "value__translations__name")
+    )
+
+
+def _rates_of(*, currency: str) -> QuerySet[ShippingMethod, tuple[Any, ...]]:
+    return (
+        ShippingMethod.objects.filter(is_active=True, rates__currency=currency)
+        .order_by("position", "code")
+        .values_list(
+            "code",
+            "names",
+            "countries",
+            "days_min",
+            "days_max",
+            "rates__price",
+            "rates__free_above",
+        )
+    )
+
+
+# The stand-ins are an id, a language, a currency and a country no cart has (the country in
+# capitals, as inventory compares countries). A cart whose country is not known yet counts the
+# stock of every warehouse: a statement of its own.
+_LINES = Statement(
+    _lines_of, cart_id=-7_000_003, language="?stand-in language", currency="?ZZ", country="?Q"
+)
+
+
+def _lines_anywhere_of(
+    *, cart_id: int, language: str, currency: str
+) -> QuerySet[CartLine, tuple[Any, ...]]:
+    return _lines_of(cart_id=cart_id, language=language, currency=currency, country=None)
+
+
+_LINES_ANYWHERE = Statement(
+    _lines_anywhere_of,
+    cart_id=-7_000_003,
+    language="?stand-in language",
+    currency="?ZZ",
+)
+_LABELS = Statement(_labels_of, cart_id=-7_000_003, language="?stand-in language")
+_RATES = Statement(_rates_of, currency="?ZZ")
+
+
+def _decimal(raw: Any) -> Decimal:
+    """A decimal as the driver gave it (SQLite: an int or a float; PostgreSQL: a Decimal)."""
+    return raw if isinstance(raw, Decimal) else Decimal(str(raw))
+
+
+def _json(raw: Any) -> Any:
+    return json.loads(raw) if isinstance(raw, str | bytes) else raw
+
+
+def cart_line_facts(
+    *, cart_id: int, language: str, currency: str, country: str | None
+) -> list[CartLineFacts]:
+    """The cart's lines in the order they were added, each with what pricing needs (two
+    statements). Without ``country`` the VAT rate is 0 and the stock is every warehouse's."""
+    if country:
+        rows = _LINES.rows(cart_id=cart_id, language=language, currency=currency, country=country)
+    else:
+        rows = _LINES_ANYWHERE.rows(cart_id=cart_id, language=language, currency=currency)
+    if not rows:
+        return []
+    labels: dict[int, list[str]] = {}
+    for variant_id, label in _LABELS.rows(cart_id=cart_id, language=language):
+        labels.setdefault(variant_id, []).append(label)
+    return [
+        CartLineFacts(
+            variant_id=variant_id,
+            quantity=quantity,
+            sku=sku,
+            product_id=product_id,
+            name=name if name is not None else sku,
+            slug=slug or "",
+            price=quantize(_decimal(price), currency) if price is not None else None,
+            tax_rate=_decimal(rate).quantize(RATE_PLACES) if rate is not None else Decimal(0),
+            available=int(available or 0),
+            labels=tuple(labels.get(variant_id, ())),
+        )
+        for variant_id, quantity, sku, product_id, name, slug, price, rate, available in rows
+    ]
+
+
+def shipping_rates(*, currency: str) -> list[ShippingRateFacts]:
+    """The active shipping methods with a rate in ``currency``, in their order (one statement)."""
+    return [
+        ShippingRateFacts(
+            code=code,
+            names=_json(names) or {},
+            countries=_json(countries) or [],
+            days_min=days_min,
+            days_max=days_max,
+            price=quantize(_decimal(price), currency),
+            free_above=quantize(_decimal(free), currency) if free is not None else None,
+        )
+        for code, names, countries, days_min, days_max, price, free in _RATES.rows(
+            currency=currency
+        )
+    ]
