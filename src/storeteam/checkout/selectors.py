@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
-from storeteam.catalog.models import ProductTranslation, VariantValue
+from storeteam.catalog.models import ProductTranslation, Variant, VariantValue
 from storeteam.checkout.models import CartLine, ShippingMethod
 from storeteam.core.money import quantize
 from storeteam.core.statements import Statement
@@ -139,6 +139,44 @@ _LINES_ANYWHERE = Statement(
 )
 _LABELS = Statement(_labels_of, cart_id=-7_000_003, language="?stand-in language")
 _RATES = Statement(_rates_of, currency="?ZZ")
+
+
+def _for_sale_of(
+    *, variant_id: int, currency: str, country: str | None
+) -> QuerySet[Variant, tuple[Any, Any]]:
+    price = VariantPrice.objects.filter(
+        variant_id=OuterRef("pk"), price_list__currency=currency, price_list__is_default=True
+    )
+    return (
+        Variant.objects.filter(pk=variant_id, product__is_published=True)
+        .annotate(has_price=Exists(price), salable=variant_salable(country=country))
+        .values_list("has_price", "salable")
+    )
+
+
+def _for_sale_anywhere_of(*, variant_id: int, currency: str) -> QuerySet[Variant, tuple[Any, Any]]:
+    return _for_sale_of(variant_id=variant_id, currency=currency, country=None)
+
+
+# Read by every change of a cart line.
+_FOR_SALE = Statement(_for_sale_of, variant_id=-7_000_005, currency="?ZZ", country="?Q")
+_FOR_SALE_ANYWHERE = Statement(_for_sale_anywhere_of, variant_id=-7_000_005, currency="?ZZ")
+
+
+def variant_for_sale(
+    *, variant_id: int, currency: str, country: str | None
+) -> tuple[bool, int] | None:
+    """Whether the published variant has a price in ``currency``'s default price list, and its
+    salable stock for ``country`` (every warehouse's without one); None when it is not published
+    or does not exist. One statement."""
+    if country:
+        rows = _FOR_SALE.rows(variant_id=variant_id, currency=currency, country=country)
+    else:
+        rows = _FOR_SALE_ANYWHERE.rows(variant_id=variant_id, currency=currency)
+    if not rows:
+        return None
+    has_price, salable = rows[0]
+    return bool(has_price), int(salable or 0)
 
 
 def _decimal(raw: Any) -> Decimal:

@@ -31,13 +31,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from storeteam.accounts.models import User
-from storeteam.catalog.models import Variant
 from storeteam.checkout.addresses import Address, address_check
 from storeteam.checkout.choices import OPEN_ATTEMPTS, AttemptStatus, CartStatus
 from storeteam.checkout.errors import (
@@ -57,7 +56,7 @@ from storeteam.checkout.models import (
     ShippingRate,
     new_key,
 )
-from storeteam.checkout.selectors import cart_line_facts, shipping_rates
+from storeteam.checkout.selectors import cart_line_facts, shipping_rates, variant_for_sale
 from storeteam.core.money import Money
 from storeteam.inventory.checkpoints import checkpoint
 from storeteam.inventory.errors import (
@@ -65,7 +64,7 @@ from storeteam.inventory.errors import (
     ReservationNotActiveError,
     Shortage,
 )
-from storeteam.inventory.selectors import countries_served, variant_salable
+from storeteam.inventory.selectors import countries_served
 from storeteam.inventory.services import (
     StockLine,
     allocation_release,
@@ -104,7 +103,7 @@ from storeteam.payments.services import (
     payment_refund,
     payment_void,
 )
-from storeteam.pricing.models import PriceList, VariantPrice
+from storeteam.pricing.models import PriceList
 
 logger = logging.getLogger(__name__)
 
@@ -179,30 +178,18 @@ def _touch(cart: Cart) -> None:
     cart.save(update_fields=["checkout_key", "updated_at"])
 
 
-def _sellable_variant(variant_id: int, currency: str, country: str | None) -> tuple[Variant, int]:
-    # One query: the variant, if published, whether it has a price in the currency, and its
-    # salable stock for the country (``salable``).
-    variant = (
-        Variant.objects.filter(pk=variant_id, product__is_published=True)
-        .annotate(
-            has_price=Exists(
-                VariantPrice.objects.filter(
-                    variant_id=OuterRef("pk"),
-                    price_list__currency=currency,
-                    price_list__is_default=True,
-                )
-            ),
-            salable=variant_salable(country=country),
-        )
-        .first()
-    )
-    if variant is None:
+def _sellable_variant(variant_id: int, currency: str, country: str | None) -> int:
+    """The salable stock for ``country`` of the variant, if it is for sale in ``currency``
+    (published, with a price in the currency's default price list): one statement."""
+    found = variant_for_sale(variant_id=variant_id, currency=currency, country=country)
+    if found is None:
         raise CartLineError(_("This product is not for sale."))
-    if not variant.has_price:
+    has_price, salable = found
+    if not has_price:
         raise CartLineError(
             _("This product is not for sale in %(currency)s.") % {"currency": currency}
         )
-    return variant, int(variant.salable)
+    return salable
 
 
 def _check_quantity(quantity: int) -> int:
@@ -240,16 +227,17 @@ def cart_line_set(
             CartLine.objects.filter(cart=cart, variant_id=variant_id).delete()
             _touch(cart)
             return cart
-        variant, available = _sellable_variant(variant_id, cart.currency, country)
-        _check_stock(available, quantity)
-        updated = CartLine.objects.filter(cart=cart, variant=variant).update(quantity=quantity)
+        _check_stock(_sellable_variant(variant_id, cart.currency, country), quantity)
+        updated = CartLine.objects.filter(cart=cart, variant_id=variant_id).update(
+            quantity=quantity
+        )
         if not updated:
             if CartLine.objects.filter(cart=cart).count() >= MAX_CART_LINES:
                 raise CartLineError(
                     _("A cart holds at most %(n)d different products.") % {"n": MAX_CART_LINES}
                 )
             CartLine.objects.create(
-                cart=cart, variant=variant, quantity=quantity, added_at=timezone.now()
+                cart=cart, variant_id=variant_id, quantity=quantity, added_at=timezone.now()
             )
         _touch(cart)
     return cart

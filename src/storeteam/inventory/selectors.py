@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from storeteam.catalog.models import ProductTranslation, Variant
+from storeteam.core.statements import Statement
 from storeteam.inventory.models import (
     Allocation,
     MovementKind,
@@ -101,15 +102,23 @@ def salable_quantity(*, variant_id: int, country: str | None) -> int:
     return salable_quantities(variant_ids=[variant_id], country=country)[variant_id]
 
 
+def _countries_served_of() -> QuerySet[Warehouse, tuple[str]]:
+    return (
+        Warehouse.objects.filter(is_active=True)
+        .exclude(serves__country=None)
+        .values_list("serves__country")
+        .order_by()
+        .distinct()
+    )
+
+
+# Read by every checkout: SQL built once per process.
+_COUNTRIES_SERVED = Statement(_countries_served_of)
+
+
 def countries_served() -> list[str]:
     """The shipping countries some active warehouse serves: where the store can deliver."""
-    return sorted(
-        set(
-            Warehouse.objects.filter(is_active=True)
-            .values_list("serves__country", flat=True)
-            .exclude(serves__country=None)
-        )
-    )
+    return sorted(str(country) for (country,) in _COUNTRIES_SERVED.rows())
 
 
 def warehouses_list(*, active_only: bool = False) -> QuerySet[Warehouse]:
