@@ -25,6 +25,7 @@ split, warehouses are taken in the order: in the shopper's own country first (pr
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -617,15 +618,11 @@ def reservation_create(
     quantities = _merged(lines)
     if ttl <= timedelta(0):
         raise StockError(_("A reservation must last some time."))
-    existing = _existing(key, quantities, country)
-    if existing is not None:
-        return existing
-    skus = _known_variants(quantities)
     try:
         with transaction.atomic():
             now = timezone.now()
-            # The key's row first: a concurrent request with the same key waits here, then fails
-            # on the unique key and returns the reservation this one made.
+            # The key's row first: a repeated key fails on its unique index (a concurrent request
+            # with the same key waits here first) and returns the reservation already made.
             reservation = Reservation.objects.create(
                 key=key, country=country, expires_at=now + ttl, created_at=now
             )
@@ -647,11 +644,15 @@ def reservation_create(
                 plan = _plan(candidates, quantity, country=country, capacity=_salable)
                 if plan is None:
                     available = sum(s.salable for s in candidates)
-                    shortages.append(Shortage(variant_id, skus[variant_id], quantity, available))
+                    shortages.append(Shortage(variant_id, "", quantity, available))
                 else:
                     plans.extend(plan)
             if shortages:
-                raise InsufficientStockError(shortages)
+                # Only now the SKUs, for the message (an unknown variant raises StockError).
+                skus = _known_variants(quantities)
+                raise InsufficientStockError(
+                    [dataclasses.replace(s, sku=skus[s.variant_id]) for s in shortages]
+                )
             ledger = _Ledger(actor=None, reference=key, reason="checkout", now=now)
             for stock, quantity in plans:
                 ledger.move(stock, MovementKind.RESERVATION, reserved=quantity)
