@@ -28,6 +28,7 @@ from storeteam.checkout.services import (
 from storeteam.core.models import OutboxEvent
 from storeteam.inventory.models import Reservation
 from storeteam.inventory.selectors import salable_quantity
+from storeteam.inventory.services import reservations_expire
 from storeteam.orders.choices import OrderStatus
 from storeteam.orders.models import Order
 from storeteam.payments.choices import PaymentState
@@ -37,7 +38,7 @@ from storeteam.payments.gateways.testgateway import (
     CARD_REQUIRES_ACTION,
     sandbox_confirm,
 )
-from storeteam.payments.models import Payment
+from storeteam.payments.models import Payment, SandboxRequest
 from storeteam.payments.services import payments_reconcile
 from tests.checkout.fixtures import SWEDISH_ADDRESS, build_shop, cart_with, details
 from tests.inventory.fixtures import assert_ledger_balances
@@ -80,6 +81,16 @@ def test_an_order_is_priced_paid_and_allocated(deliver_events: Any) -> None:
     payment = Payment.objects.get(pk=order.payment_id)
     assert payment.state == PaymentState.CAPTURED
     assert payment.captured_amount == order.total
+    # One provider call took the money (a sale): no separate capture, no authorised step.
+    assert list(payment.attempts.values_list("operation", "outcome")) == [
+        ("authorise", "succeeded")
+    ]
+    assert payment.attempts.get().request["capture"] is True
+    assert list(payment.transitions.values_list("from_state", "to_state")) == [
+        ("created", "captured")
+    ]
+    assert SandboxRequest.objects.filter(operation="capture").count() == 0
+    assert not OutboxEvent.objects.filter(name="payments.PaymentAuthorised").exists()
     assert salable_quantity(variant_id=shop.variants[JACKET], country="SE") == 19
     assert Cart.objects.get(pk=cart.pk).status == CartStatus.ORDERED
     names = list(
@@ -197,6 +208,8 @@ def test_a_bank_confirmation_arriving_by_webhook_finishes_the_order(
 
     sandbox_confirm(provider_id=result.payment_provider_id)
     hooks = pending_webhooks(result.payment_provider_id)
+    # the bank's confirmation of a sale is the capture: PaymentCaptured completes the checkout
+    assert [hook.event_type for hook in hooks] == ["payment.requires_action", "payment.captured"]
     send(hooks)
     send(hooks)  # providers repeat themselves
     deliver_events()
@@ -205,7 +218,13 @@ def test_a_bank_confirmation_arriving_by_webhook_finishes_the_order(
     assert status is not None
     assert status.status == "completed"
     assert Order.objects.get().status == OrderStatus.ALLOCATED
-    assert Payment.objects.get().state == PaymentState.CAPTURED
+    payment = Payment.objects.get()
+    assert payment.state == PaymentState.CAPTURED
+    assert list(payment.transitions.values_list("from_state", "to_state")) == [
+        ("created", "requires_action"),
+        ("requires_action", "captured"),
+    ]
+    assert SandboxRequest.objects.filter(operation="capture").count() == 0
     assert_ledger_balances()
 
 
@@ -234,8 +253,9 @@ def test_a_lost_payment_answer_is_found_and_the_order_made(deliver_events: Any) 
     assert not Order.objects.exists()
 
     later = timezone.now() + timedelta(minutes=10)
-    payments_reconcile(now=later)  # the payment is looked up at the provider: authorised
-    deliver_events()  # PaymentAuthorised finishes the checkout
+    payments_reconcile(now=later)  # the payment is looked up at the provider: captured
+    assert Payment.objects.get().state == PaymentState.CAPTURED
+    deliver_events()  # PaymentCaptured finishes the checkout
 
     assert Order.objects.get().status == OrderStatus.ALLOCATED
     assert checkout_reconcile(now=later).completed == 0  # nothing left to do
@@ -257,7 +277,8 @@ def test_a_worker_stopped_between_payment_and_order_is_repaired(
     with pytest.raises(SystemExit):
         place(cart)
     monkeypatch.undo()
-    assert Payment.objects.get().state == PaymentState.AUTHORISED
+    # the money was taken (a sale) before the worker died, and no order made
+    assert Payment.objects.get().state == PaymentState.CAPTURED
     assert not Order.objects.exists()
 
     report = checkout_reconcile(now=timezone.now() + timedelta(minutes=5))
@@ -265,7 +286,90 @@ def test_a_worker_stopped_between_payment_and_order_is_repaired(
     assert report.completed == 1
     order = Order.objects.get()
     assert order.status == OrderStatus.ALLOCATED
-    assert Payment.objects.get().state == PaymentState.CAPTURED
+    payment = Payment.objects.get()
+    assert (order.payment_id, payment.state) == (payment.pk, PaymentState.CAPTURED)
+    assert list(payment.attempts.values_list("operation", flat=True)) == ["authorise"]
+    assert checkout_reconcile(now=timezone.now() + timedelta(minutes=5)).completed == 0
+    assert_ledger_balances()
+
+
+def test_a_sale_confirmed_after_the_stock_ran_out_is_cancelled_and_refunded(
+    deliver_events: Any,
+) -> None:
+    shop = build_shop(deliver_events, stock=1)  # one jacket for Sweden
+    cart = cart_with(shop, {JACKET: 1})
+    result = place(cart, card=CARD_REQUIRES_ACTION)
+    assert result.status == "awaiting_payment"
+    # given the bank takes so long that the hold on the jacket expires and another shopper
+    # buys it
+    Reservation.objects.filter(key=result.key).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    assert reservations_expire() == 1
+    assert place(cart_with(shop, {JACKET: 1})).status == "completed"
+
+    # when the shopper confirms and the provider captures the money
+    sandbox_confirm(provider_id=result.payment_provider_id)
+    send(pending_webhooks(result.payment_provider_id))
+    deliver_events()
+
+    # then the order that cannot be filled is cancelled and its money given back in full
+    order = Order.objects.get(reference=result.key)
+    assert order.status == OrderStatus.REFUNDED
+    assert order.refunded_total == order.total
+    assert list(order.history.values_list("kind", "to_status")) == [
+        ("placed", "placed"),
+        ("paid", "paid"),
+        ("flagged", "paid"),
+        ("cancelled", "cancelled"),
+        ("refund", "refunded"),
+    ]
+    assert "the stock ran out" in order.attention_reason
+    payment = Payment.objects.get(pk=order.payment_id)
+    assert payment.state == PaymentState.REFUNDED
+    assert payment.refunded_amount == payment.captured_amount == order.total
+    assert salable_quantity(variant_id=shop.variants[JACKET], country="SE") == 0  # not oversold
+    assert Order.objects.filter(status=OrderStatus.ALLOCATED).count() == 1
+    assert_ledger_balances()
+
+
+def test_a_payment_only_authorised_is_captured_before_its_order_is_made(
+    deliver_events: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A checkout whose payment was authorised without capture (one placed before the checkout
+    took sales, still waiting on the bank at the upgrade) is captured by checkout_complete."""
+    shop = build_shop(deliver_events)
+    cart = cart_with(shop, {JACKET: 1})
+    import storeteam.checkout.services as services
+
+    sale = services.payment_authorise
+
+    def authorise_only(**kwargs: Any) -> Payment:
+        return sale(**{**kwargs, "capture": False})
+
+    monkeypatch.setattr(services, "payment_authorise", authorise_only)
+    result = place(cart, card=CARD_REQUIRES_ACTION)
+    monkeypatch.undo()
+    sandbox_confirm(provider_id=result.payment_provider_id)
+    hooks = pending_webhooks(result.payment_provider_id)
+    assert [hook.event_type for hook in hooks] == ["payment.requires_action", "payment.authorised"]
+    send(hooks)
+    deliver_events()  # PaymentAuthorised: checkout_complete captures, then makes the order
+
+    order = Order.objects.get()
+    assert order.status == OrderStatus.ALLOCATED
+    payment = Payment.objects.get()
+    assert payment.state == PaymentState.CAPTURED
+    assert list(payment.attempts.values_list("operation", "idempotency_key")) == [
+        ("authorise", f"{result.key}:authorise"),
+        ("capture", f"{result.key}:capture"),
+    ]
+    assert list(payment.transitions.values_list("to_state", flat=True)) == [
+        "requires_action",
+        "authorised",
+        "captured",
+    ]
+    assert SandboxRequest.objects.filter(operation="capture").count() == 1
     assert_ledger_balances()
 
 

@@ -38,6 +38,23 @@ class FakeStripe:
     def calls(self, method: str, path_prefix: str) -> int:
         return sum(1 for m, p, _k in self.requests if m == method and p.startswith(path_prefix))
 
+    def confirm(self, intent_id: str) -> dict[str, Any]:
+        """What Stripe does when the shopper passes the bank's check (Stripe.js): the intent is
+        authorised (``requires_capture``) or, with automatic capture, captured (``succeeded``)."""
+        with self.lock:
+            intent = self.intents[intent_id]
+            assert intent["status"] == "requires_action", intent["status"]
+            self._authorised(intent)
+            return dict(intent)
+
+    @staticmethod
+    def _authorised(intent: dict[str, Any]) -> None:
+        if intent["capture_method"] == "manual":
+            intent["status"] = "requires_capture"
+        else:  # "automatic" (Stripe's default): captured in the same step
+            intent["status"] = "succeeded"
+            intent["amount_received"] = intent["amount"]
+
     # --- the API -------------------------------------------------------------------------
 
     def _error(self, status: int, kind: str, code: str, **extra: Any) -> tuple[int, dict[str, Any]]:
@@ -55,13 +72,13 @@ class FakeStripe:
                 "amount": int(form["amount"]),
                 "amount_received": 0,
                 "currency": form["currency"],
-                "capture_method": form.get("capture_method"),
+                "capture_method": form.get("capture_method", "automatic"),
                 "metadata": {
                     k[len("metadata[") : -1]: v
                     for k, v in form.items()
                     if k.startswith("metadata[")
                 },
-                "status": "requires_capture",
+                "status": "requires_payment_method",
                 "last_payment_error": None,
                 "created": int(time.time()),
             }
@@ -81,6 +98,8 @@ class FakeStripe:
                 )
             if pm == "pm_card_threeDSecure2Required":
                 intent["status"] = "requires_action"
+            else:
+                self._authorised(intent)
             self.intents[intent["id"]] = intent
             return 200, intent
         if parts[:2] == ["v1", "payment_intents"] and len(parts) >= 3:

@@ -14,7 +14,7 @@ from django.test import Client
 
 from storeteam.payments.choices import PaymentState, WebhookOutcome
 from storeteam.payments.errors import PaymentRefusedError, PaymentStateError
-from storeteam.payments.models import Payment, WebhookEvent
+from storeteam.payments.models import Payment, PaymentTransition, WebhookEvent
 from storeteam.payments.services import (
     payment_authorise,
     payment_capture,
@@ -47,7 +47,7 @@ def fake_stripe(settings: Any) -> Iterator[FakeStripe]:
     fake.stop()
 
 
-def authorise(pm: str = "pm_card_visa", key: str = "auth-1") -> Payment:
+def authorise(pm: str = "pm_card_visa", key: str = "auth-1", *, capture: bool = False) -> Payment:
     return payment_authorise(
         reference="order-1",
         amount="25.50",
@@ -55,6 +55,15 @@ def authorise(pm: str = "pm_card_visa", key: str = "auth-1") -> Payment:
         method={"payment_method": pm},
         idempotency_key=key,
         gateway="stripe",
+        capture=capture,
+    )
+
+
+def states(payment: Payment) -> list[tuple[str, str]]:
+    return list(
+        PaymentTransition.objects.filter(payment=payment)
+        .order_by("pk")
+        .values_list("from_state", "to_state")
     )
 
 
@@ -202,3 +211,81 @@ def test_an_out_of_order_stripe_event_is_kept_as_stale(fake_stripe: FakeStripe) 
     assert response.json()["outcome"] == WebhookOutcome.STALE
     payment.refresh_from_db()
     assert payment.state == PaymentState.CAPTURED
+
+
+# --- sales: capture_method=automatic ---------------------------------------------------------
+
+
+def test_a_sale_is_captured_by_stripe_in_the_same_call(fake_stripe: FakeStripe) -> None:
+    payment = authorise(key="sale-1", capture=True)
+
+    assert payment.state == PaymentState.CAPTURED
+    assert str(payment.captured_amount) == "25.50"
+    assert states(payment) == [("created", "captured")]
+    intent = fake_stripe.intents[payment.provider_id]
+    assert (intent["capture_method"], intent["status"], intent["amount_received"]) == (
+        "automatic",
+        "succeeded",
+        2550,
+    )
+    assert fake_stripe.requests == [("POST", "/v1/payment_intents", "sale-1")]
+    assert payment.attempts.get().request["capture"] is True
+    # nothing is left to capture: the store refuses and Stripe is not asked
+    with pytest.raises(PaymentStateError):
+        payment_capture(payment_id=payment.pk, idempotency_key="cap")
+    assert fake_stripe.calls("POST", f"/v1/payment_intents/{payment.provider_id}/capture") == 0
+    refund = payment_refund(
+        payment_id=payment.pk, amount="25.50", reason="returned", idempotency_key="ref-1"
+    )
+    assert refund.state == "succeeded"
+    payment.refresh_from_db()
+    assert payment.state == PaymentState.REFUNDED
+
+
+def test_a_declined_sale_fails_the_payment(fake_stripe: FakeStripe) -> None:
+    payment = authorise("pm_card_chargeDeclined", capture=True)
+    assert payment.state == PaymentState.FAILED
+    assert payment.failure_reason == "generic_decline"
+    assert payment.captured_amount == 0
+    assert fake_stripe.intents[payment.provider_id]["capture_method"] == "automatic"
+
+
+def test_a_sale_confirmed_by_the_bank_is_captured_by_the_succeeded_webhook(
+    fake_stripe: FakeStripe,
+) -> None:
+    payment = authorise("pm_card_threeDSecure2Required", capture=True)
+    assert payment.state == PaymentState.REQUIRES_ACTION
+    waiting = dict(fake_stripe.intents[payment.provider_id])
+    # the shopper passes the bank's check in Stripe.js: Stripe captures at once
+    confirmed = fake_stripe.confirm(payment.provider_id)
+    assert (confirmed["status"], confirmed["amount_received"]) == ("succeeded", 2550)
+
+    succeeded = stripe_event("evt_s1", "payment_intent.succeeded", confirmed)
+    assert post_signed(succeeded).json()["outcome"] == WebhookOutcome.APPLIED
+    assert post_signed(succeeded).json()["duplicate"] is True
+    # an older message arriving late changes nothing
+    late = stripe_event("evt_s0", "payment_intent.requires_action", waiting)
+    assert post_signed(late).json()["outcome"] == WebhookOutcome.STALE
+
+    payment.refresh_from_db()
+    assert payment.state == PaymentState.CAPTURED
+    assert str(payment.captured_amount) == "25.50"
+    assert states(payment) == [("created", "requires_action"), ("requires_action", "captured")]
+    assert fake_stripe.calls("POST", f"/v1/payment_intents/{payment.provider_id}/capture") == 0
+
+
+def test_reconciliation_finds_a_confirmed_sale_captured(fake_stripe: FakeStripe) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    payment = authorise("pm_card_threeDSecure2Required", capture=True)
+    fake_stripe.confirm(payment.provider_id)  # Stripe's webhook never comes
+
+    report = payments_reconcile(now=timezone.now() + timedelta(hours=1))
+
+    assert report.payments_settled == 1
+    payment.refresh_from_db()
+    assert payment.state == PaymentState.CAPTURED
+    assert str(payment.captured_amount) == "25.50"
+    assert states(payment)[-1] == ("requires_action", "captured")

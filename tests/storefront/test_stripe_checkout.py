@@ -83,7 +83,12 @@ def test_an_order_is_paid_with_the_payment_method_stripe_js_made(
     assert (payment.gateway, payment.state) == ("stripe", "captured")
     assert payment.provider_id.startswith("pi_")
     assert fake.intents[payment.provider_id]["amount"] == 12000
+    # a sale: Stripe captured the money in the call that created the intent, no capture follows
+    assert fake.intents[payment.provider_id]["capture_method"] == "automatic"
     assert fake.intents[payment.provider_id]["status"] == "succeeded"
+    assert [(method, path) for method, path, _key in fake.requests] == [
+        ("POST", "/v1/payment_intents")
+    ]
     assert order.payment_id == payment.pk
 
 
@@ -136,15 +141,17 @@ def test_the_bank_confirms_through_stripe_js_and_the_webhook_finishes_the_order(
     waiting = client.get(f"/orders/{key}/").content.decode()
     assert f'href="/checkout/confirm/{key}/">Confirm with your bank</a>' in waiting
 
-    # the shopper passed the bank's check in Stripe.js; Stripe then says so by its webhook
-    intent.update(status="requires_capture")
+    # the shopper passed the bank's check in Stripe.js; Stripe captures the sale at once and
+    # says so by its webhook
+    captured = fake.confirm(payment.provider_id)
+    assert captured["status"] == "succeeded"
     payload, header = signed(
         {
             "id": "evt_local_1",
             "object": "event",
-            "type": "payment_intent.amount_capturable_updated",
+            "type": "payment_intent.succeeded",
             "created": int(time.time()),
-            "data": {"object": intent},
+            "data": {"object": captured},
         }
     )
     answer = client.post(
@@ -159,6 +166,7 @@ def test_the_bank_confirms_through_stripe_js_and_the_webhook_finishes_the_order(
     order = Order.objects.get()
     assert order.reference == key
     assert Payment.objects.get().state == "captured"
+    assert fake.calls("POST", f"/v1/payment_intents/{payment.provider_id}/capture") == 0
     assert client.get(f"/checkout/confirm/{key}/")["Location"] == f"/orders/{key}/"
     assert (
         f"Thank you for your order {order.number}."

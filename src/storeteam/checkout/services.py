@@ -8,11 +8,15 @@ Placing an order is one idempotent operation on the cart's ``checkout_key`` (ADR
 2. In the same short transaction, stock is reserved for the key, locking the stock rows in
    primary-key order (``inventory.reservation_create``); a shopper who cannot have the units is
    told which are sold out (the attempt is written failed), and nothing is held.
-3. The payment is authorised with no transaction open and no stock locked. A decline releases the
-   reservation and gives the cart a new key, so the shopper can try another card.
-4. Once the provider says yes (at once, or later by webhook, or found by the reconciliation job)
-   ``checkout_complete`` captures the payment and, in one transaction, creates the order, marks it
-   paid and turns the reservation into allocations. It is idempotent and runs under the attempt's
+3. The payment is taken as a sale (``payment_authorise(..., capture=True)``): one provider call,
+   with no transaction open and no stock locked, authorises and captures the whole amount. A
+   decline releases the reservation and gives the cart a new key, so the shopper can try another
+   card.
+4. Once the provider has captured the money (at once, or later by webhook when the shopper's bank
+   had to confirm, or found by the reconciliation job) ``checkout_complete``, in one transaction,
+   creates the order, marks it paid and turns the reservation into allocations. A payment it finds
+   only authorised (a checkout placed before the checkout took sales, or a provider that reported
+   the authorisation on its own) it captures first. It is idempotent and runs under the attempt's
    row lock, so however many of those paths arrive, one order exists.
 
 ``checkout_reconcile`` (every minute) finishes or undoes every attempt left half-way by a crash,
@@ -735,6 +739,7 @@ def checkout_place(
             method=details.payment_method,
             idempotency_key=f"{key}:authorise",
             gateway=details.gateway,
+            capture=True,  # a sale: the money is taken in this one call, no capture follows
         )
     except PaymentOutcomeUnknownError:
         # The provider may have said yes: keep the stock; the reconciliation job finds out.
@@ -747,11 +752,13 @@ def checkout_place(
 
 def _after_authorise(key: str, payment: Payment) -> CheckoutResult:
     if payment.state in (PaymentState.AUTHORISED, PaymentState.CAPTURED):
+        # A sale comes back captured: checkout_complete only makes the order. (An authorised
+        # payment, from a provider that reported the authorisation alone, is captured there.)
         order = checkout_complete(key=key, payment=payment)
         if order is not None:
             return CheckoutResult(key=key, status="completed", order=order)
-        # Captured by another path meanwhile, or the capture's answer was lost: the attempt
-        # names its payment for whoever finishes it.
+        # An authorised payment captured by another path meanwhile, or whose capture's answer
+        # was lost: the attempt names its payment for whoever finishes it.
         _attempt_update(key, payment_id=payment.pk)
     elif payment.state == PaymentState.REQUIRES_ACTION:
         waiting = CheckoutAttempt.objects.filter(key=key, status=AttemptStatus.PAYING).update(

@@ -6,11 +6,11 @@ SEK and EUR; the VAT rates of the demo catalog when the store has none.
 
 Then twelve orders, placed as shoppers place them: a cart (``cart_create``, ``cart_line_set``),
 ``checkout_place`` with the built-in test gateway and its test card, so stock is reserved and
-allocated, the payment authorised and captured, and every step is in the order's history and the
-stock ledger. Some then move on through the same services staff and the warehouse use: one is
-cancelled (stock back, money back), one partly refunded, one partly shipped, one shipped, one
-delivered, one flagged for customer service to look at. They are in Swedish, French, Dutch and
-English, in SEK and EUR, for the demo shopper's account and for guests.
+allocated, the payment taken (authorised and captured in one call, a sale), and every step is in
+the order's history and the stock ledger. Some then move on through the same services staff and
+the warehouse use: one is cancelled (stock back, money back), one partly refunded, one partly
+shipped, one shipped, one delivered, one flagged for customer service to look at. They are in
+Swedish, French, Dutch and English, in SEK and EUR, for the demo shopper's account and for guests.
 
 Deterministic by seed (which products, how many); added only when the store has no orders yet,
 so running the demo twice adds nothing. The events they publish (stock levels for the listing,

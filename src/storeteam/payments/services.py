@@ -1,5 +1,10 @@
 """Payment services (S10): authorise, capture, void, refund, webhooks and reconciliation.
 
+A payment is either authorised and captured later (``payment_authorise``, then
+``payment_capture``) or taken in one provider call, a sale (``payment_authorise(...,
+capture=True)``): the provider captures the whole amount as soon as it is authorised, and the
+payment goes from created (or requires_action, once the shopper confirms) straight to captured.
+
 Three rules hold everywhere (ADR 0007):
 
 1. **The first result of an idempotency key is the result.** Every call to a provider is a
@@ -341,14 +346,20 @@ def payment_authorise(
     method: Mapping[str, str],
     idempotency_key: str,
     gateway: str = "test",
+    capture: bool = False,
 ) -> Payment:
     """Create a payment of ``amount`` for ``reference`` and ask ``gateway`` to authorise it.
 
     Returns the payment: ``authorised``, ``requires_action`` (the provider's webhook finishes it),
-    or ``failed`` (declined; ``failure_reason`` says why). A repeated ``idempotency_key`` returns
-    the payment of the first call without calling the provider; the same key with a different
-    request raises ``IdempotencyKeyReusedError``. Raises ``PaymentOutcomeUnknownError`` when the
-    provider's answer was lost (the reconciliation job settles the payment).
+    or ``failed`` (declined; ``failure_reason`` says why). With ``capture`` it is a sale: the
+    provider captures the whole amount as soon as it authorises it, in the same call, so the
+    payment is ``captured`` instead of ``authorised`` (and a confirmation the shopper gives later
+    arrives as captured too); nothing is left for ``payment_capture``.
+
+    A repeated ``idempotency_key`` returns the payment of the first call without calling the
+    provider; the same key with a different request (a sale is not an authorisation only) raises
+    ``IdempotencyKeyReusedError``. Raises ``PaymentOutcomeUnknownError`` when the provider's
+    answer was lost (the reconciliation job settles the payment).
     """
     reference = (reference or "").strip()
     if not reference or len(reference) > 100:
@@ -356,13 +367,16 @@ def payment_authorise(
     key = _key(idempotency_key)
     money = _money(amount, currency)
     provider = gateway_for(gateway)
-    request = {
+    request: dict[str, Any] = {
         "reference": reference,
         "amount": str(money.amount),
         "currency": money.currency,
         "gateway": gateway,
         "method": _method_summary(method),
     }
+    if capture:
+        # Only when asked, so the requests of keys recorded without it still compare equal.
+        request["capture"] = True
     first = _replay(key, Operation.AUTHORISE, request)
     if first is not None:
         return _first_result(first)
@@ -397,6 +411,7 @@ def payment_authorise(
             reference=reference,
             store_payment_id=payment.pk,
             idempotency_key=key,
+            capture=capture,
         )
     )
     return _finish(attempt, result, error, duration)

@@ -125,8 +125,13 @@ class PaymentGateway(Protocol):
         reference: str,
         store_payment_id: int,
         idempotency_key: str,
+        capture: bool = False,
     ) -> GatewayResult:
-        """Reserve the amount on the shopper's means of payment (or ask the shopper to confirm)."""
+        """Reserve the amount on the shopper's means of payment (or ask the shopper to confirm).
+
+        With ``capture`` the provider takes the whole amount as soon as it is authorised (a
+        "sale"): at once (``CAPTURED``), or when the shopper confirms a payment that required
+        action (the confirmation is then reported as ``CAPTURED``, not ``AUTHORISED``)."""
         ...
 
     def capture(

@@ -1,11 +1,14 @@
-"""The Stripe adapter (S10): PaymentIntents with manual capture, through the official SDK.
+"""The Stripe adapter (S10): PaymentIntents through the official SDK.
 
-``authorise`` creates and confirms a PaymentIntent with ``capture_method=manual`` and the store's
-payment id in its metadata; ``capture``, ``void`` (cancel) and ``refund`` follow. Every call passes
-the store's idempotency key as Stripe's ``Idempotency-Key``. Webhook signatures are verified by the
-SDK (``stripe.Webhook.construct_event``). Configuration: ``STRIPE_SECRET_KEY``,
-``STRIPE_WEBHOOK_SECRET`` (and ``STRIPE_API_BASE`` only to point the SDK elsewhere), see
-docs/payments.md.
+``authorise`` creates and confirms a PaymentIntent with the store's payment id in its metadata,
+with ``capture_method=manual`` (authorise only; ``capture`` takes it later) or, for a sale
+(``capture=True``), ``capture_method=automatic``: Stripe captures the whole amount as soon as it
+is authorised, and the intent is ``succeeded`` (captured) at once or once the shopper has
+confirmed it (webhook ``payment_intent.succeeded``). ``capture``, ``void`` (cancel) and
+``refund`` follow. Every call passes the store's idempotency key as Stripe's ``Idempotency-Key``.
+Webhook signatures are verified by the SDK (``stripe.Webhook.construct_event``). Configuration:
+``STRIPE_SECRET_KEY``, ``STRIPE_WEBHOOK_SECRET`` (and ``STRIPE_API_BASE`` only to point the SDK
+elsewhere), see docs/payments.md.
 """
 
 from __future__ import annotations
@@ -125,6 +128,7 @@ class StripeGateway:
         reference: str,
         store_payment_id: int,
         idempotency_key: str,
+        capture: bool = False,
     ) -> GatewayResult:
         payment_method = method.get("payment_method", "")
         if not payment_method:
@@ -135,7 +139,7 @@ class StripeGateway:
             "payment_method": payment_method,
             "payment_method_types": ["card"],
             "confirm": True,
-            "capture_method": "manual",
+            "capture_method": "automatic" if capture else "manual",
             "metadata": {"reference": reference, "storeteam_payment": str(store_payment_id)},
         }
         try:

@@ -16,6 +16,9 @@ Test cards (``method={"card_number": ...}``):
 4000000000000119    authorised, but the answer is lost on the way back (the store sees a timeout)
 =================== ==========================================================================
 
+An authorisation asked with ``capture=True`` (a sale) is captured in full where the table says
+authorised, and when ``sandbox_confirm`` confirms it; declines and lost answers are as above.
+
 Webhooks are signed like Stripe's: header ``Storeteam-Test-Signature: t=<unix time>,v1=<hex>``,
 where ``v1`` is HMAC-SHA256 of ``"<t>.<body>"`` with ``PAYMENTS_TEST_WEBHOOK_SECRET``; messages
 older than ``PAYMENTS_WEBHOOK_TOLERANCE_SECONDS`` are refused, against replays.
@@ -194,6 +197,7 @@ class TestGateway:
         reference: str,
         store_payment_id: int,
         idempotency_key: str,
+        capture: bool = False,
     ) -> GatewayResult:
         number = "".join(ch for ch in str(method.get("card_number", "")) if ch.isdigit())
         if len(number) < 12:
@@ -206,18 +210,20 @@ class TestGateway:
             elif number == CARD_REQUIRES_ACTION:
                 state = REQUIRES_ACTION
             else:
-                state = AUTHORISED
+                state = CAPTURED if capture else AUTHORISED
             charge = SandboxCharge.objects.create(
                 id=f"tgch_{secrets.token_hex(10)}",
                 amount_minor=amount_minor,
                 currency=currency,
                 card_last4=number[-4:],
                 state=state,
+                captured_minor=amount_minor if state == CAPTURED else 0,
                 decline_code=decline,
                 metadata={
                     "reference": reference,
                     "storeteam_payment": str(store_payment_id),
                     "answer_lost": number == CARD_ANSWER_LOST,
+                    "capture": capture,
                 },
                 created_at=timezone.now(),
             )
@@ -349,14 +355,21 @@ def _already_answered(idempotency_key: str) -> bool:
 
 def sandbox_confirm(*, provider_id: str, succeed: bool = True) -> None:
     """The shopper finishes (or fails) the 3-D Secure step of a charge that waits for it; the
-    provider side queues the webhook that tells the store."""
+    provider side queues the webhook that tells the store. A charge asked as a sale
+    (``capture=True``) is captured in full on confirmation, otherwise it is authorised."""
     with transaction.atomic():
         charge = _locked_charge(provider_id)
         if charge.state != REQUIRES_ACTION:
             raise GatewayRefusedError(f"a {charge.state} charge needs no confirmation")
-        charge.state = AUTHORISED if succeed else FAILED
+        if not succeed:
+            charge.state = FAILED
+        elif (charge.metadata or {}).get("capture"):
+            charge.state = CAPTURED
+            charge.captured_minor = charge.amount_minor
+        else:
+            charge.state = AUTHORISED
         charge.decline_code = "" if succeed else "authentication_failed"
-        charge.save(update_fields=["state", "decline_code"])
+        charge.save(update_fields=["state", "captured_minor", "decline_code"])
         _emit(charge, f"payment.{charge.state}")
 
 

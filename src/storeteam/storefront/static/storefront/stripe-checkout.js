@@ -24,7 +24,8 @@
         mode: "payment",
         amount: Number(card.dataset.amount),
         currency: card.dataset.currency,
-        captureMethod: "manual",
+        // As the server's PaymentIntent: a sale, captured by Stripe as soon as it is authorised.
+        captureMethod: "automatic",
         paymentMethodCreation: "manual",
         paymentMethodTypes: ["card"],
       });
