@@ -377,11 +377,10 @@ def payment_authorise(
     if capture:
         # Only when asked, so the requests of keys recorded without it still compare equal.
         request["capture"] = True
-    first = _replay(key, Operation.AUTHORISE, request)
-    if first is not None:
-        return _first_result(first)
     now = timezone.now()
     try:
+        # A repeated key fails on the attempt's unique key (a concurrent request with the same
+        # key waits for the first to commit) and is answered from the first attempt.
         with transaction.atomic():
             payment = Payment.objects.create(
                 reference=reference,
