@@ -128,6 +128,10 @@ def test_unknown_pages_are_a_friendly_404(db: Any, client: Client) -> None:
         # the variants' salable stock with what pages last showed of it (one query); warm, the
         # versions only
         ("/p/wool-jacket/", 7, 1),
+        # cold: the listing's versions, the search's (its vocabulary's and documents', read once),
+        # the spelling index's words, the match, the listing's rows of the matches and the cards;
+        # warm, the version only
+        ("/search/?q=jakcet", 7, 1),
     ],
 )
 def test_queries_per_page_are_pinned(

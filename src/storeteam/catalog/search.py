@@ -260,12 +260,19 @@ class SearchResult:
     corrected: bool
 
 
-def product_search(*, text: str, language: str, limit: int = MAX_RESULTS) -> SearchResult:
-    """Products matching every word of ``text`` (the last as a prefix), best first."""
+def product_search(
+    *,
+    text: str,
+    language: str,
+    limit: int = MAX_RESULTS,
+    versions: tuple[int, int] | None = None,
+) -> SearchResult:
+    """Products matching every word of ``text`` (the last as a prefix), best first.
+    ``versions`` are ``search_versions()`` when the caller has just read them."""
     typed = [w for w in words(text) if w][:8]
     if not typed:
         return SearchResult(product_ids=[], query="", corrected=False)
-    vocabulary, documents = search_versions()
+    vocabulary, documents = versions if versions is not None else search_versions()
     index = spelling_index(language, vocabulary)
     # The last word may be unfinished: it is corrected only if no known word starts with it.
     corrected = [index.correct(w) for w in typed[:-1]]

@@ -487,25 +487,39 @@ def search_page(
 ) -> SearchPage:
     """Listed products matching ``text``, best first, a page at a time (S5), from the cache while
     neither the listing nor the search vocabulary has changed since it was computed."""
-    from storeteam.catalog.search import normalise, search_version
+    from storeteam.catalog.search import normalise, search_versions
 
     listing, stock = listing_versions()
-    versions = f"{listing}:{stock}:{search_version()}"
+    searched = search_versions()
+    versions = f"{listing}:{stock}:{searched[0]}"
     raw = "|".join([normalise(text).strip(), language, currency, country, str(page)])
     key = f"storefront:search:{versions}:{hashlib.sha256(raw.encode()).hexdigest()}"
     cached: SearchPage | None = cache.get(key)
     if cached is None:
         cached = _search_page(
-            text=text, language=language, currency=currency, country=country, page=page
+            text=text,
+            language=language,
+            currency=currency,
+            country=country,
+            page=page,
+            versions=searched,
         )
         cache.set(key, cached, SEARCH_CACHE_SECONDS)
     return cached
 
 
-def _search_page(*, text: str, language: str, currency: str, country: str, page: int) -> SearchPage:
+def _search_page(
+    *,
+    text: str,
+    language: str,
+    currency: str,
+    country: str,
+    page: int,
+    versions: tuple[int, int],
+) -> SearchPage:
     from storeteam.catalog.search import product_search
 
-    result = product_search(text=text, language=language)
+    result = product_search(text=text, language=language, versions=versions)
     listed: dict[int, dict[str, Any]] = {
         row["product_id"]: dict(row)
         for row in ListingEntry.objects.filter(
