@@ -83,6 +83,14 @@ def test_a_guest_orders_through_the_api_once_per_key(deliver_events: Any) -> Non
     order = client.get(f"{API}/orders/{placed['reference']}").json()
     assert order["number"] == placed["number"]
     assert [(line["sku"], line["quantity"]) for line in order["lines"]] == [(JACKET, 1), (SHIRT, 2)]
+    # the ordered cart can no longer be changed
+    late = client.put(
+        f"{API}/carts/{cart['token']}/lines/{shop.variants[JACKET]}",
+        {"quantity": 3},
+        content_type="application/json",
+    )
+    assert late.status_code == 404
+    assert Order.objects.get().lines.get(sku=JACKET).quantity == 1
     assert_ledger_balances()
 
 
@@ -209,8 +217,15 @@ def test_a_customer_uses_their_own_cart_with_csrf(deliver_events: Any, customer:
     assert again.json()["token"] == created.json()["token"]  # one open cart per customer
     cart = Cart.objects.get(token=created.json()["token"])
     assert cart.customer_id == customer.pk
-    # a guest who knows the token cannot reach a customer's cart
+    # a guest who knows the token cannot reach a customer's cart, nor change it
     assert Client().get(f"{API}/carts/{cart.token}").status_code == 404
+    sneaked = Client().put(
+        f"{API}/carts/{cart.token}/lines/{shop.variants[JACKET]}",
+        {"quantity": 1},
+        content_type="application/json",
+    )
+    assert sneaked.status_code == 404
+    assert not cart.lines.exists()
     put = client.put(
         f"{API}/carts/{cart.token}/lines/{shop.variants[JACKET]}",
         {"quantity": 1},

@@ -10,7 +10,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from storeteam.checkout.services import cart_line_set, cart_priced, checkout_place
+from storeteam.checkout.services import (
+    cart_line_set_by_token,
+    cart_priced,
+    checkout_place,
+)
 from storeteam.inventory.models import Reservation, StockMovement
 from tests.checkout.fixtures import build_shop, cart_with, details
 
@@ -99,8 +103,23 @@ def test_a_cart_is_priced_and_changed_in_a_fixed_number_of_statements(
     assert all(line.unit_price and line.tax_rate == Decimal("0.2500") for line in priced.lines)
     assert priced.shipping is not None
 
-    # Changing a line: the cart's lock, the variant with its price and stock in one read, the
-    # line's update (an insert when new, after counting the lines) and the new checkout key.
-    with CaptureQueriesContext(connection) as ctx:
-        cart_line_set(cart=cart, variant_id=shop.variants[SHIRT], quantity=1, country="SE")
-    assert len(statements(ctx)) == 4
+    # Changing a line as the API does: the open cart found and locked by its token in one read,
+    # the variant with its price and stock, the cart's lines, the line's insert (or update) and
+    # the new checkout key. Five statements, a new line or not (it was seven for a new line).
+    for sku, quantity in (("FIELD-SHIRT-L", 1), (SHIRT, 1)):
+        with CaptureQueriesContext(connection) as ctx:
+            changed = cart_line_set_by_token(
+                token=str(cart.token),
+                customer=None,
+                variant_id=shop.variants[sku],
+                quantity=quantity,
+                country="SE",
+            )
+        assert changed is not None
+        assert len(statements(ctx)) == 5
+    lines = cart_priced(cart=cart, language="sv", country="SE").lines
+    assert [(line.sku, line.quantity) for line in lines] == [
+        (JACKET, 1),
+        (SHIRT, 1),
+        ("FIELD-SHIRT-L", 1),
+    ]

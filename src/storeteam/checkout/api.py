@@ -385,9 +385,15 @@ def cart_line_set(
     """Set how many of a variant the cart holds (0 removes it), checked against the salable
     stock for ``country``. The cart gets a new ``checkout_key``."""
     upper = country.upper() if country else None
-    cart = services.cart_line_set(
-        cart=_cart(request, token), variant_id=variant_id, quantity=body.quantity, country=upper
+    cart = services.cart_line_set_by_token(
+        token=str(token),
+        customer=_customer(request),
+        variant_id=variant_id,
+        quantity=body.quantity,
+        country=upper,
     )
+    if cart is None:
+        raise HttpError(404, _("There is no such cart."))
     return _cart_out(_priced(cart, lang, upper))
 
 

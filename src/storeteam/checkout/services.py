@@ -35,7 +35,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -135,11 +135,7 @@ def cart_find(*, token: str | None = None, customer: User | None = None) -> Cart
         return None
 
 
-def cart_by_token(
-    *, token: str, customer: User | None = None, open_only: bool = True
-) -> Cart | None:
-    """The cart with ``token``: a guest cart, or one of ``customer``'s own; only an open one
-    unless ``open_only`` is false (to answer a repeated checkout of an ordered cart)."""
+def _carts_by_token(*, token: str, customer: User | None, open_only: bool) -> QuerySet[Cart]:
     carts = Cart.objects.filter(token=token)
     if customer is not None and customer.is_authenticated:
         carts = carts.filter(Q(customer__isnull=True) | Q(customer=customer))
@@ -147,8 +143,16 @@ def cart_by_token(
         carts = carts.filter(customer__isnull=True)
     if open_only:
         carts = carts.filter(status=CartStatus.OPEN)
+    return carts
+
+
+def cart_by_token(
+    *, token: str, customer: User | None = None, open_only: bool = True
+) -> Cart | None:
+    """The cart with ``token``: a guest cart, or one of ``customer``'s own; only an open one
+    unless ``open_only`` is false (to answer a repeated checkout of an ordered cart)."""
     try:
-        return carts.first()
+        return _carts_by_token(token=token, customer=customer, open_only=open_only).first()
     except ValidationError:  # not a UUID
         return None
 
@@ -227,24 +231,55 @@ def cart_line_set(
         cart = Cart.objects.select_for_update().get(pk=cart.pk)
         if cart.status != CartStatus.OPEN:
             raise CheckoutError(_("This cart has already been ordered."))
-        if quantity == 0:
-            CartLine.objects.filter(cart=cart, variant_id=variant_id).delete()
-            _touch(cart)
-            return cart
-        _check_stock(_sellable_variant(variant_id, cart.currency, country), quantity)
-        updated = CartLine.objects.filter(cart=cart, variant_id=variant_id).update(
-            quantity=quantity
-        )
-        if not updated:
-            if CartLine.objects.filter(cart=cart).count() >= MAX_CART_LINES:
-                raise CartLineError(
-                    _("A cart holds at most %(n)d different products.") % {"n": MAX_CART_LINES}
-                )
-            CartLine.objects.create(
-                cart=cart, variant_id=variant_id, quantity=quantity, added_at=timezone.now()
-            )
-        _touch(cart)
+        _line_set(cart, variant_id, quantity, country)
     return cart
+
+
+def cart_line_set_by_token(
+    *,
+    token: str,
+    customer: User | None,
+    variant_id: int,
+    quantity: int,
+    country: str | None = None,
+) -> Cart | None:
+    """``cart_line_set`` on the open cart with ``token`` (``cart_by_token``'s rules), found and
+    locked in one read; None when there is no such open cart."""
+    quantity = _check_quantity(quantity)
+    with transaction.atomic():
+        try:
+            cart = (
+                _carts_by_token(token=token, customer=customer, open_only=True)
+                .select_for_update()
+                .first()
+            )
+        except ValidationError:  # not a UUID
+            return None
+        if cart is None:
+            return None
+        _line_set(cart, variant_id, quantity, country)
+    return cart
+
+
+def _line_set(cart: Cart, variant_id: int, quantity: int, country: str | None) -> None:
+    """The line change on the open, locked ``cart``; the cart gets a new checkout key."""
+    if quantity == 0:
+        CartLine.objects.filter(cart=cart, variant_id=variant_id).delete()
+        _touch(cart)
+        return
+    _check_stock(_sellable_variant(variant_id, cart.currency, country), quantity)
+    held = set(CartLine.objects.filter(cart=cart).values_list("variant_id", flat=True))
+    if variant_id in held:
+        CartLine.objects.filter(cart=cart, variant_id=variant_id).update(quantity=quantity)
+    elif len(held) >= MAX_CART_LINES:
+        raise CartLineError(
+            _("A cart holds at most %(n)d different products.") % {"n": MAX_CART_LINES}
+        )
+    else:
+        CartLine.objects.create(
+            cart=cart, variant_id=variant_id, quantity=quantity, added_at=timezone.now()
+        )
+    _touch(cart)
 
 
 def cart_line_add(
