@@ -112,10 +112,12 @@ def _result(snapshot: Mapping[str, Any]) -> GatewayResult:
     )
 
 
-def _emit(charge: SandboxCharge, event_type: str) -> None:
-    """Queue a message about ``charge`` (inside the provider side's transaction)."""
-    charge.event_sequence += 1
-    charge.save(update_fields=["event_sequence"])
+def _emit(charge: SandboxCharge, event_type: str, *, first: bool = False) -> None:
+    """Queue a message about ``charge`` (inside the provider side's transaction). ``first``: the
+    charge was just created with its sequence at 1 already."""
+    if not first:
+        charge.event_sequence += 1
+        charge.save(update_fields=["event_sequence"])
     SandboxWebhook.objects.create(
         event_id=f"tgevt_{secrets.token_hex(10)}",
         charge=charge,
@@ -225,9 +227,10 @@ class TestGateway:
                     "answer_lost": number == CARD_ANSWER_LOST,
                     "capture": capture,
                 },
+                event_sequence=1,  # the message below is its first
                 created_at=timezone.now(),
             )
-            _emit(charge, f"payment.{state}")
+            _emit(charge, f"payment.{state}", first=True)
             return _snapshot(charge)
 
         response = _provider_request(
