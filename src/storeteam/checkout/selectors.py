@@ -16,7 +16,7 @@ from storeteam.checkout.models import CartLine, ShippingMethod
 from storeteam.core.money import quantize
 from storeteam.core.statements import Statement
 from storeteam.inventory.selectors import variant_salable
-from storeteam.pricing.models import TaxRate, VariantPrice
+from storeteam.pricing.models import PriceList, TaxRate, VariantPrice
 
 RATE_PLACES = Decimal("0.0001")
 
@@ -177,6 +177,19 @@ def variant_for_sale(
         return None
     has_price, salable = rows[0]
     return bool(has_price), int(salable or 0)
+
+
+def _currencies_of() -> QuerySet[PriceList, tuple[str]]:
+    return PriceList.objects.filter(is_default=True).values_list("currency").order_by().distinct()
+
+
+# Read by every cart created.
+_CURRENCIES = Statement(_currencies_of)
+
+
+def currencies_with_default_price_list() -> list[str]:
+    """The currencies with a default price list, sorted (one statement)."""
+    return sorted(str(currency) for (currency,) in _CURRENCIES.rows())
 
 
 def _decimal(raw: Any) -> Decimal:

@@ -60,7 +60,12 @@ from storeteam.checkout.models import (
     ShippingRate,
     new_key,
 )
-from storeteam.checkout.selectors import cart_line_facts, shipping_rates, variant_for_sale
+from storeteam.checkout.selectors import (
+    cart_line_facts,
+    currencies_with_default_price_list,
+    shipping_rates,
+    variant_for_sale,
+)
 from storeteam.core.money import Money
 from storeteam.inventory.checkpoints import checkpoint
 from storeteam.inventory.errors import (
@@ -107,7 +112,6 @@ from storeteam.payments.services import (
     payment_refund,
     payment_void,
 )
-from storeteam.pricing.models import PriceList
 
 logger = logging.getLogger(__name__)
 
@@ -159,7 +163,7 @@ def cart_by_token(
 
 def currencies_sold() -> list[str]:
     """The currencies with a default price list: those a cart can be in."""
-    return sorted(set(PriceList.objects.filter(is_default=True).values_list("currency", flat=True)))
+    return currencies_with_default_price_list()
 
 
 def cart_create(*, currency: str, customer: User | None = None) -> Cart:
