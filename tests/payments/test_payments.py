@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from storeteam.core.models import AuditEntry, OutboxEvent
+from storeteam.core.models import AuditEntry
 from storeteam.payments.choices import AttemptOutcome, PaymentState, WebhookOutcome
 from storeteam.payments.errors import (
     IdempotencyKeyReusedError,
@@ -24,7 +24,6 @@ from storeteam.payments.gateways.testgateway import (
     CARD_DECLINED,
     CARD_INSUFFICIENT_FUNDS,
     CARD_REQUIRES_ACTION,
-    CARD_SUCCEEDS,
     SIGNATURE_HEADER,
     sandbox_confirm,
     sandbox_webhook_body,
@@ -46,31 +45,16 @@ from storeteam.payments.services import (
     payment_void,
     payments_reconcile,
 )
-from tests.payments.helpers import WEBHOOK_URL, pending_webhooks, send
+from tests.payments.helpers import (
+    WEBHOOK_URL,
+    authorise,
+    events_named,
+    pending_webhooks,
+    send,
+    states,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def authorise(card: str = CARD_SUCCEEDS, *, key: str = "auth-1", amount: str = "100.00") -> Payment:
-    return payment_authorise(
-        reference="checkout-1",
-        amount=amount,
-        currency="SEK",
-        method={"card_number": card},
-        idempotency_key=key,
-    )
-
-
-def events_named(name: str) -> list[dict[str, Any]]:
-    return list(
-        OutboxEvent.objects.filter(name=name).order_by("pk").values_list("payload", flat=True)
-    )
-
-
-def states(payment: Payment) -> list[tuple[str, str]]:
-    return list(
-        PaymentTransition.objects.filter(payment=payment).values_list("from_state", "to_state")
-    )
 
 
 def test_a_good_card_is_authorised_then_captured_once() -> None:

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from django.utils import timezone
 
-from storeteam.core.models import OutboxEvent
 from storeteam.payments.choices import AttemptOutcome, PaymentState, WebhookOutcome
 from storeteam.payments.errors import (
     IdempotencyKeyReusedError,
@@ -43,34 +41,13 @@ from storeteam.payments.services import (
     payment_refund,
     payments_reconcile,
 )
-from tests.payments.helpers import pending_webhooks, send
+from tests.payments.helpers import authorise, events_named, pending_webhooks, send, states
 
 pytestmark = pytest.mark.django_db
 
 
 def sale(card: str = CARD_SUCCEEDS, *, key: str = "sale-1", amount: str = "100.00") -> Payment:
-    return payment_authorise(
-        reference="checkout-1",
-        amount=amount,
-        currency="SEK",
-        method={"card_number": card},
-        idempotency_key=key,
-        capture=True,
-    )
-
-
-def events_named(name: str) -> list[dict[str, Any]]:
-    return list(
-        OutboxEvent.objects.filter(name=name).order_by("pk").values_list("payload", flat=True)
-    )
-
-
-def states(payment: Payment) -> list[tuple[str, str]]:
-    return list(
-        PaymentTransition.objects.filter(payment=payment)
-        .order_by("pk")
-        .values_list("from_state", "to_state")
-    )
+    return authorise(card, key=key, amount=amount, capture=True)
 
 
 def test_a_good_card_is_captured_in_one_provider_call() -> None:
