@@ -24,7 +24,7 @@ from ninja.security import SessionAuth
 from ninja.utils import check_csrf
 from pydantic import Field
 
-from storeteam.checkout import services
+from storeteam.checkout import selectors, services
 from storeteam.checkout.errors import CheckoutInputError
 from storeteam.checkout.models import MAX_LINE_QUANTITY, Cart
 from storeteam.core.access import Access, api_access
@@ -348,7 +348,7 @@ def cart_create(
     """Create a cart (a signed-in customer gets their open cart). Keep the ``token``: it is
     the only way back to a guest's cart."""
     currency = _currency(body.currency, lang)
-    if currency not in services.currencies_sold():
+    if currency not in selectors.currencies_sold():
         raise HttpError(422, _("The store does not sell in %(currency)s.") % {"currency": currency})
     cart = services.cart_create(currency=currency, customer=_customer(request))
     return Status(

@@ -1,6 +1,6 @@
 """Reads of carts on the checkout's hot path: each cart shown, changed or checked out is priced
 again from the price lists, so its reads are ``core.statements``: SQL the ORM writes once per
-process, then only runs (three statements whatever the cart's size)."""
+process, then only runs (three statements to price a cart, whatever its size)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from storeteam.catalog.models import ProductTranslation, Variant, VariantValue
 from storeteam.checkout.models import CartLine, ShippingMethod
 from storeteam.core.money import quantize
-from storeteam.core.statements import Statement
+from storeteam.core.statements import Statement, decimal_from
 from storeteam.inventory.selectors import variant_salable
 from storeteam.pricing.models import PriceList, TaxRate, VariantPrice
 
@@ -22,20 +24,36 @@ RATE_PLACES = Decimal("0.0001")
 
 
 @dataclass(frozen=True)
-class CartLineFacts:
-    """A cart line with what pricing it needs: names in the language, the default price list's
-    price (None when not for sale), the VAT rate at the destination, the salable stock there."""
+class PricedLine:
+    """A cart line priced now: names in the language, the default price list's price (None when
+    no longer for sale), the VAT rate at the destination, the salable stock there."""
 
     variant_id: int
-    quantity: int
     sku: str
     product_id: int
     name: str
+    variant_label: str
     slug: str
-    price: Decimal | None
+    quantity: int
+    unit_price: Decimal | None
     tax_rate: Decimal
     available: int
-    labels: tuple[str, ...]
+
+    @property
+    def line_total(self) -> Decimal:
+        return (self.unit_price or Decimal(0)) * self.quantity
+
+    @property
+    def problem(self) -> str:
+        if self.unit_price is None:
+            return _("No longer for sale.")
+        if self.available <= 0:
+            return _("Sold out.")
+        if self.quantity > self.available:
+            return ngettext("Only %(n)d is left.", "Only %(n)d are left.", self.available) % {
+                "n": self.available
+            }
+        return ""
 
 
 @dataclass(frozen=True)
@@ -187,25 +205,21 @@ def _currencies_of() -> QuerySet[PriceList, tuple[str]]:
 _CURRENCIES = Statement(_currencies_of)
 
 
-def currencies_with_default_price_list() -> list[str]:
-    """The currencies with a default price list, sorted (one statement)."""
+def currencies_sold() -> list[str]:
+    """The currencies with a default price list, sorted: those a cart can be in (one
+    statement)."""
     return sorted(str(currency) for (currency,) in _CURRENCIES.rows())
-
-
-def _decimal(raw: Any) -> Decimal:
-    """A decimal as the driver gave it (SQLite: an int or a float; PostgreSQL: a Decimal)."""
-    return raw if isinstance(raw, Decimal) else Decimal(str(raw))
 
 
 def _json(raw: Any) -> Any:
     return json.loads(raw) if isinstance(raw, str | bytes) else raw
 
 
-def cart_line_facts(
+def cart_lines_priced(
     *, cart_id: int, language: str, currency: str, country: str | None
-) -> list[CartLineFacts]:
-    """The cart's lines in the order they were added, each with what pricing needs (two
-    statements). Without ``country`` the VAT rate is 0 and the stock is every warehouse's."""
+) -> list[PricedLine]:
+    """The cart's lines in the order they were added, priced now (two statements). Without
+    ``country`` the VAT rate is 0 and the stock is every warehouse's."""
     if country:
         rows = _LINES.rows(cart_id=cart_id, language=language, currency=currency, country=country)
     else:
@@ -216,17 +230,17 @@ def cart_line_facts(
     for variant_id, label in _LABELS.rows(cart_id=cart_id, language=language):
         labels.setdefault(variant_id, []).append(label)
     return [
-        CartLineFacts(
+        PricedLine(
             variant_id=variant_id,
-            quantity=quantity,
             sku=sku,
             product_id=product_id,
             name=name if name is not None else sku,
+            variant_label=" / ".join(labels.get(variant_id, ())),
             slug=slug or "",
-            price=quantize(_decimal(price), currency) if price is not None else None,
-            tax_rate=_decimal(rate).quantize(RATE_PLACES) if rate is not None else Decimal(0),
+            quantity=quantity,
+            unit_price=quantize(decimal_from(price), currency) if price is not None else None,
+            tax_rate=decimal_from(rate).quantize(RATE_PLACES) if rate is not None else Decimal(0),
             available=int(available or 0),
-            labels=tuple(labels.get(variant_id, ())),
         )
         for variant_id, quantity, sku, product_id, name, slug, price, rate, available in rows
     ]
@@ -241,8 +255,8 @@ def shipping_rates(*, currency: str) -> list[ShippingRateFacts]:
             countries=_json(countries) or [],
             days_min=days_min,
             days_max=days_max,
-            price=quantize(_decimal(price), currency),
-            free_above=quantize(_decimal(free), currency) if free is not None else None,
+            price=quantize(decimal_from(price), currency),
+            free_above=quantize(decimal_from(free), currency) if free is not None else None,
         )
         for code, names, countries, days_min, days_max, price, free in _RATES.rows(
             currency=currency

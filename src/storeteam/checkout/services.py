@@ -61,8 +61,8 @@ from storeteam.checkout.models import (
     new_key,
 )
 from storeteam.checkout.selectors import (
-    cart_line_facts,
-    currencies_with_default_price_list,
+    PricedLine,
+    cart_lines_priced,
     shipping_rates,
     variant_for_sale,
 )
@@ -159,11 +159,6 @@ def cart_by_token(
         return _carts_by_token(token=token, customer=customer, open_only=open_only).first()
     except ValidationError:  # not a UUID
         return None
-
-
-def currencies_sold() -> list[str]:
-    """The currencies with a default price list: those a cart can be in."""
-    return currencies_with_default_price_list()
 
 
 def cart_create(*, currency: str, customer: User | None = None) -> Cart:
@@ -339,36 +334,6 @@ def cart_merge(*, token: str | None, customer: User) -> Cart | None:
 
 
 @dataclass(frozen=True)
-class PricedLine:
-    variant_id: int
-    sku: str
-    product_id: int
-    name: str
-    variant_label: str
-    slug: str
-    quantity: int
-    unit_price: Decimal | None
-    tax_rate: Decimal
-    available: int
-
-    @property
-    def line_total(self) -> Decimal:
-        return (self.unit_price or Decimal(0)) * self.quantity
-
-    @property
-    def problem(self) -> str:
-        if self.unit_price is None:
-            return _("No longer for sale.")
-        if self.available <= 0:
-            return _("Sold out.")
-        if self.quantity > self.available:
-            return ngettext("Only %(n)d is left.", "Only %(n)d are left.", self.available) % {
-                "n": self.available
-            }
-        return ""
-
-
-@dataclass(frozen=True)
 class ShippingOption:
     code: str
     name: str
@@ -485,23 +450,9 @@ def cart_priced(
     """The cart priced now from the default price list of its currency, with each line's
     salable stock for ``country`` and VAT at its rate, in three statements whatever its size
     (``checkout.selectors``)."""
-    priced = [
-        PricedLine(
-            variant_id=line.variant_id,
-            sku=line.sku,
-            product_id=line.product_id,
-            name=line.name,
-            variant_label=" / ".join(line.labels),
-            slug=line.slug,
-            quantity=line.quantity,
-            unit_price=line.price,
-            tax_rate=line.tax_rate,
-            available=line.available,
-        )
-        for line in cart_line_facts(
-            cart_id=cart.pk, language=language, currency=cart.currency, country=country
-        )
-    ]
+    priced = cart_lines_priced(
+        cart_id=cart.pk, language=language, currency=cart.currency, country=country
+    )
     goods = sum((p.line_total for p in priced), Decimal(0))
     options = shipping_options(
         country=country, currency=cart.currency, language=language, goods=goods

@@ -15,6 +15,7 @@ convert, or better read through the ORM.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -63,3 +64,9 @@ class Statement:
         with connection.cursor() as cursor:
             cursor.execute(sql, actual)
             return list(cursor.fetchall())
+
+
+def decimal_from(raw: Any) -> Decimal:
+    """A decimal column's value as a statement returns it (SQLite: an int or a float, as stored;
+    PostgreSQL: a Decimal) as a Decimal. The caller rounds it to its places."""
+    return raw if isinstance(raw, Decimal) else Decimal(str(raw))

@@ -32,7 +32,7 @@ from storeteam.catalog.models import (
     VariantValue,
 )
 from storeteam.core.money import quantize
-from storeteam.core.statements import Statement
+from storeteam.core.statements import Statement, decimal_from
 from storeteam.inventory.selectors import variant_salable
 from storeteam.pricing.models import VariantPrice
 from storeteam.storefront.models import ListingState, ProductPageState, VariantStockShown
@@ -244,7 +244,7 @@ def _amount(raw: Any, currency: str) -> Decimal | None:
     Decimal) as the store's Decimal."""
     if raw is None:
         return None
-    return quantize(raw if isinstance(raw, Decimal) else Decimal(str(raw)), currency)
+    return quantize(decimal_from(raw), currency)
 
 
 def _product_content(
