@@ -60,8 +60,10 @@ def test_an_order_of_two_lines_is_placed_in_a_fixed_number_of_statements(
     # is priced in three precompiled statements instead of seven and the reservation reads
     # neither an earlier one with its key nor the SKUs before it writes; 49 since the payment's
     # idempotency key is checked by its unique index, not read first; 48 since the test
-    # gateway's provider side numbers a new charge's first message as it creates the charge.
-    assert len(statements(ctx)) == 48
+    # gateway's provider side numbers a new charge's first message as it creates the charge; 47
+    # since the cart and any attempt with the key are read together. On PostgreSQL an event and
+    # its delivery rows are one statement, so the five events with handlers take five fewer: 42.
+    assert len(statements(ctx)) == (42 if connection.vendor == "postgresql" else 47)
 
 
 def test_a_line_already_sold_out_fails_without_locking_stock(deliver_events: Any) -> None:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from storeteam.catalog.models import ProductTranslation, Variant, VariantValue
-from storeteam.checkout.models import CartLine, ShippingMethod
+from storeteam.checkout.models import Cart, CartLine, CheckoutAttempt, ShippingMethod
 from storeteam.core.money import quantize
 from storeteam.core.statements import Statement, decimal_from
 from storeteam.inventory.selectors import variant_salable
@@ -209,6 +209,37 @@ def currencies_sold() -> list[str]:
     """The currencies with a default price list, sorted: those a cart can be in (one
     statement)."""
     return sorted(str(currency) for (currency,) in _CURRENCIES.rows())
+
+
+@dataclass(frozen=True)
+class CartAtCheckout:
+    """A cart as its checkout finds it, and the attempt already made with the key, if any."""
+
+    status: str
+    checkout_key: str
+    currency: str
+    customer_id: int | None
+    attempt_id: int | None
+
+
+def _at_checkout_of(*, cart_id: int, key: str) -> QuerySet[Cart, tuple[Any, ...]]:
+    attempt = CheckoutAttempt.objects.filter(key=key).values("id")[:1]
+    return (
+        Cart.objects.filter(pk=cart_id)
+        .annotate(attempt_id=Subquery(attempt))
+        .values_list("status", "checkout_key", "currency", "customer_id", "attempt_id")
+    )
+
+
+# Read by every checkout placed.
+_AT_CHECKOUT = Statement(_at_checkout_of, cart_id=-7_000_007, key="?stand-in checkout key")
+
+
+def cart_at_checkout(*, cart_id: int, key: str) -> CartAtCheckout | None:
+    """The cart's state now and the id of the checkout attempt with ``key`` (one statement);
+    None when there is no such cart."""
+    rows = _AT_CHECKOUT.rows(cart_id=cart_id, key=key)
+    return CartAtCheckout(*rows[0]) if rows else None
 
 
 def _json(raw: Any) -> Any:

@@ -62,6 +62,7 @@ from storeteam.checkout.models import (
 )
 from storeteam.checkout.selectors import (
     PricedLine,
+    cart_at_checkout,
     cart_lines_priced,
     shipping_rates,
     variant_for_sale,
@@ -629,16 +630,19 @@ def checkout_place(
     checkout opened raises ``CartChangedError``; both write nothing. Sold-out lines and declined
     payments come back as a ``failed`` result with a message for the shopper."""
     key = (key or "").strip()
-    existing = (
-        CheckoutAttempt.objects.select_related("order").filter(key=key).first() if key else None
-    )
-    if existing is not None:
-        if existing.cart_id is not None and existing.cart_id != cart.pk:
-            raise CartChangedError()  # the key of another cart: its order is not this one's
-        return _result(existing)
-    cart = Cart.objects.get(pk=cart.pk)
-    if cart.status != CartStatus.OPEN or cart.checkout_key != key:
+    # The cart as it is now and any attempt already made with the key, in one read.
+    now_seen = cart_at_checkout(cart_id=cart.pk, key=key)
+    if now_seen is None:
         raise CartChangedError()
+    if now_seen.attempt_id is not None:
+        first = CheckoutAttempt.objects.select_related("order").get(pk=now_seen.attempt_id)
+        if first.cart_id is not None and first.cart_id != cart.pk:
+            raise CartChangedError()  # the key of another cart: its order is not this one's
+        return _result(first)
+    if now_seen.status != CartStatus.OPEN or now_seen.checkout_key != key:
+        raise CartChangedError()
+    cart.status, cart.checkout_key = now_seen.status, now_seen.checkout_key
+    cart.currency, cart.customer_id = now_seen.currency, now_seen.customer_id
     email, address = _details_checked(details)
     priced = cart_priced(
         cart=cart,

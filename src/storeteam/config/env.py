@@ -97,6 +97,16 @@ def database() -> dict[str, Any]:
         config["TEST"] = {"NAME": str(VAR_DIR / "test-storeteam.sqlite3")}
     elif engine == "django.db.backends.postgresql":
         config["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "60"))
+        # Parameters bound by the server, and a statement run a few times on a connection
+        # prepared there: PostgreSQL then plans it once instead of on every run. Planning was
+        # most of the database's time on the checkout's and the storefront's reads (about 0.6 to
+        # 1 ms each against 0.1 to 0.6 ms to run them). A transaction-mode pooler such as
+        # PgBouncer before 1.21 cannot carry prepared statements: DB_PREPARE_THRESHOLD=off.
+        threshold = os.environ.get("DB_PREPARE_THRESHOLD", "5").strip().lower()
+        config["OPTIONS"] = {
+            "server_side_binding": True,
+            "prepare_threshold": None if threshold in ("", "off", "none") else int(threshold),
+        }
     return config
 
 
