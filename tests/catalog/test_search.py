@@ -126,3 +126,22 @@ def test_a_match_is_reused_until_a_search_document_changes(
     assert product_search(text="jacket", language="en").product_ids == [
         p for p in found if p != rain
     ]
+
+
+def test_each_language_searches_only_its_own_documents(catalog: Any) -> None:
+    from django.conf import settings
+
+    from storeteam.catalog.models import SearchDocument
+    from storeteam.catalog.search import DOCUMENT_LANGUAGE_SLOTS, document_id
+
+    # Every language the store speaks has its range of document ids, and the documents are in it.
+    assert {code for code, _name in settings.LANGUAGES} <= set(DOCUMENT_LANGUAGE_SLOTS)
+    documents = list(SearchDocument.objects.values_list("id", "product_id", "language"))
+    assert documents
+    assert all(pk == document_id(product, language) for pk, product, language in documents)
+    # "laine" is in the French document only; "merino" in both, found once per language.
+    assert found("laine", "fr") == ["Veste en laine mérinos"]
+    assert found("laine", "en") == []
+    assert found("merino", "en") == ["Merino Blazer"]
+    assert found("merinos", "fr") == ["Veste en laine mérinos"]
+    assert product_search(text="laine", language="xx").product_ids == []

@@ -39,6 +39,24 @@ WORD = re.compile(r"[^\W_]+", re.UNICODE)
 BODY_DESCRIPTION_CHARS = 600
 MAX_RESULTS = 1000
 
+# A search document's id is its language's slot times 2**40 plus its product's id, so that one
+# language's documents are one range of ids: on SQLite, FTS5 then matches and ranks only that
+# language's rows (a range of its rowids) and gives the product from the rowid, without reading
+# the documents' table for each match. Slots are fixed once given: a new language takes the next.
+DOCUMENT_LANGUAGE_SLOTS = {"en": 1, "sv": 2, "fr": 3, "nl": 4}
+DOCUMENT_ID_SPAN = 1 << 40
+
+
+def document_id(product_id: int, language: str) -> int:
+    """The id of ``product_id``'s search document in ``language``."""
+    return DOCUMENT_LANGUAGE_SLOTS[language] * DOCUMENT_ID_SPAN + product_id
+
+
+def _language_ids(language: str) -> tuple[int, int]:
+    """The first and last possible document id of ``language``."""
+    first = DOCUMENT_LANGUAGE_SLOTS[language] * DOCUMENT_ID_SPAN
+    return first, first + DOCUMENT_ID_SPAN - 1
+
 
 def normalise(text: str) -> str:
     """Lower case without diacritics: the one alphabet search works in."""
@@ -99,6 +117,7 @@ def search_index_rebuild(*, product_ids: Sequence[int]) -> int:
         vocabulary = sorted({t for t in words(f"{name} {category}") if len(t) >= 3})
         documents.append(
             SearchDocument(
+                id=document_id(product_id, language),
                 product_id=product_id,
                 language=language,
                 name=name,
@@ -291,11 +310,12 @@ def _terms_starting(index: SpellingIndex, prefix: str) -> Iterable[str]:
 
 
 # Terms are runs of letters and digits only (see ``words``), so they cannot break out of the
-# quoted FTS5 phrases; the expression itself is passed as a parameter.
+# quoted FTS5 phrases; the expression itself is passed as a parameter. The language is the range
+# of rowids its documents have (``document_id``): FTS5 reads and ranks only those, and the
+# product is the rowid less the range's start.
 SQLITE_MATCH = (
-    "SELECT d.product_id FROM catalog_search_fts JOIN catalog_searchdocument d "
-    "ON d.id = catalog_search_fts.rowid "
-    "WHERE catalog_search_fts MATCH %s AND d.language = %s "
+    "SELECT rowid - %s FROM catalog_search_fts "
+    "WHERE catalog_search_fts MATCH %s AND rowid BETWEEN %s AND %s "
     "ORDER BY bm25(catalog_search_fts) LIMIT %s"
 )
 # body_tsv is the stored tsvector of body (migration 0005).
@@ -329,7 +349,10 @@ def _match(terms: list[str], language: str, limit: int) -> list[int]:
                 " AND " if len(terms) > 1 else ""
             )
             expression += f'"{terms[-1]}"*'
-            cursor.execute(SQLITE_MATCH, [expression, language, limit])
+            if language not in DOCUMENT_LANGUAGE_SLOTS:
+                return []
+            first, last = _language_ids(language)
+            cursor.execute(SQLITE_MATCH, [first, expression, first, last, limit])
         else:
             expression = " & ".join([*terms[:-1], f"{terms[-1]}:*"])
             cursor.execute(POSTGRES_MATCH, [language, expression, expression, limit])

@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     QuerySet,
 )
@@ -22,7 +24,7 @@ from storeteam.catalog.models import (
     ProductImage,
     ProductTranslation,
 )
-from storeteam.core.statements import Statement
+from storeteam.core.statements import Statement, decimal_from
 from storeteam.storefront.listing_index import Listing, listing_index
 from storeteam.storefront.models import ListingEntry, ListingState
 
@@ -520,12 +522,7 @@ def _search_page(
     from storeteam.catalog.search import product_search
 
     result = product_search(text=text, language=language, versions=versions)
-    listed: dict[int, dict[str, Any]] = {
-        row["product_id"]: dict(row)
-        for row in ListingEntry.objects.filter(
-            product_id__in=result.product_ids, currency=currency, country=country
-        ).values("product_id", "price", "compare_at", "is_available")
-    }
+    listed = _listed(result.product_ids, currency=currency, country=country)
     ranked = [listed[i] for i in result.product_ids if i in listed]
     pages = max(1, -(-len(ranked) // PER_PAGE))
     page = min(max(page, 1), pages)
@@ -538,6 +535,40 @@ def _search_page(
         page=page,
         pages=pages,
     )
+
+
+def _listed(product_ids: list[int], *, currency: str, country: str) -> dict[int, dict[str, Any]]:
+    """The listing rows in the market of those of ``product_ids`` that are listed there.
+
+    A search hands up to a thousand ids: they go to the database as one parameter (a JSON array
+    on SQLite, an array on PostgreSQL) rather than a thousand, which Django would build into the
+    SQL at a cost of several milliseconds."""
+    if not product_ids:
+        return {}
+    table = connection.ops.quote_name(ListingEntry._meta.db_table)
+    ids: list[int] | str
+    if connection.vendor == "postgresql":
+        among, ids = "product_id = ANY(%s)", [int(i) for i in product_ids]
+    else:
+        among, ids = "product_id IN (SELECT value FROM json_each(%s))", json.dumps(product_ids)
+    cents = Decimal("0.01")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT product_id, price, compare_at, is_available "  # noqa: S608
+            f"FROM {table} WHERE currency = %s AND country = %s AND {among}",
+            [currency, country, ids],
+        )
+        return {
+            product_id: {
+                "product_id": product_id,
+                "price": decimal_from(price).quantize(cents),
+                "compare_at": decimal_from(compare).quantize(cents)
+                if compare is not None
+                else None,
+                "is_available": bool(available),
+            }
+            for product_id, price, compare, available in cursor.fetchall()
+        }
 
 
 def search_suggestions(*, text: str, language: str, limit: int = 8) -> list[tuple[str, str]]:
