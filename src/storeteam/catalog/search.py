@@ -54,7 +54,7 @@ def document_id(product_id: int, language: str) -> int:
 
 def _language_ids(language: str) -> tuple[int, int]:
     """The first and last possible document id of ``language``."""
-    first = DOCUMENT_LANGUAGE_SLOTS[language] * DOCUMENT_ID_SPAN
+    first = document_id(0, language)
     return first, first + DOCUMENT_ID_SPAN - 1
 
 

@@ -24,6 +24,7 @@ from storeteam.catalog.models import (
     ProductImage,
     ProductTranslation,
 )
+from storeteam.core.money import quantize
 from storeteam.core.statements import Statement, decimal_from
 from storeteam.storefront.listing_index import Listing, listing_index
 from storeteam.storefront.models import ListingEntry, ListingState
@@ -551,7 +552,6 @@ def _listed(product_ids: list[int], *, currency: str, country: str) -> dict[int,
         among, ids = "product_id = ANY(%s)", [int(i) for i in product_ids]
     else:
         among, ids = "product_id IN (SELECT value FROM json_each(%s))", json.dumps(product_ids)
-    cents = Decimal("0.01")
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT product_id, price, compare_at, is_available "  # noqa: S608
@@ -561,10 +561,10 @@ def _listed(product_ids: list[int], *, currency: str, country: str) -> dict[int,
         return {
             product_id: {
                 "product_id": product_id,
-                "price": decimal_from(price).quantize(cents),
-                "compare_at": decimal_from(compare).quantize(cents)
-                if compare is not None
-                else None,
+                "price": quantize(decimal_from(price), currency),
+                "compare_at": (
+                    None if compare is None else quantize(decimal_from(compare), currency)
+                ),
                 "is_available": bool(available),
             }
             for product_id, price, compare, available in cursor.fetchall()
