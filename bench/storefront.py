@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/storefront.py [--db sqlite|postgres] [--profiles small,large]
                                          [--seconds 10] [--connections 16] [--workers 3]
-                                         [--pg-prefix storeteam_bench]
+                                         [--pg-prefix storeteam_bench] [--cache local|redis]
 
 For each profile it builds (once) a database with `storeteam demo --profile P`, starts the
 production server on it, and drives it with wrk (Debian's package; installed with apt-get when
@@ -19,6 +19,11 @@ requests served): a figure that moves much less with the neighbours than p95 doe
 web server only: on SQLite that includes the queries, on PostgreSQL their work is the database's
 processes' and is left out, so compare it between runs on the same database.
 On PostgreSQL each profile has its own database, ``<pg-prefix>_<profile>``.
+The cache is the one each database is deployed with (docs/operations.md): each process's local
+memory on SQLite (the embedded default), Redis shared by the processes on PostgreSQL (the
+scale-out configuration: ``REDIS_URL`` on every process); ``--cache`` chooses another. The Redis
+database used (``BENCH_REDIS_URL``, by default 127.0.0.1:6379/14) is emptied before each profile,
+so no run starts with pages cached by an earlier one.
 The last line is the summary: figures at the largest profile, ratio of its category p95 to the
 smallest profile's.
 """
@@ -254,6 +259,7 @@ def bench_profile(
     connections: int,
     workers: int,
     pg_prefix: str = "storeteam_bench",
+    cache: str = "local",
 ) -> dict[str, dict[str, float]]:
     env = {
         **os.environ,
@@ -262,6 +268,12 @@ def bench_profile(
         "DEBUG": "false",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env.pop("REDIS_URL", None)
+    if cache == "redis":
+        import redis
+
+        env["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+        redis.Redis.from_url(env["REDIS_URL"]).flushdb()
     build(env, profile)
     ensure_search_index(env, profile)
     picked = run([STORETEAM, "shell", "-c", PICK_URLS], env, capture_output=True).stdout
@@ -359,15 +371,21 @@ def main() -> None:
         default="storeteam_bench",
         help="PostgreSQL databases are named <prefix>_<profile> (created when missing)",
     )
+    parser.add_argument(
+        "--cache",
+        choices=["local", "redis"],
+        help="the web processes' cache (default: local on sqlite, redis on postgres)",
+    )
     args = parser.parse_args()
+    cache = args.cache or ("redis" if args.db == "postgres" else "local")
     wrk = ensure_wrk()
     profiles = [p.strip() for p in args.profiles.split(",") if p.strip()]
     print(
-        f"storefront benchmark on {args.db}, {os.cpu_count()} cores, {args.workers} server workers, {args.connections} connections, {args.seconds} s per page"
+        f"storefront benchmark on {args.db} with the {cache} cache, {os.cpu_count()} cores, {args.workers} server workers, {args.connections} connections, {args.seconds} s per page"
     )
     figures = {
         p: bench_profile(
-            args.db, p, wrk, args.seconds, args.connections, args.workers, args.pg_prefix
+            args.db, p, wrk, args.seconds, args.connections, args.workers, args.pg_prefix, cache
         )
         for p in profiles
     }
