@@ -145,3 +145,54 @@ def test_each_language_searches_only_its_own_documents(catalog: Any) -> None:
     assert found("merino", "en") == ["Merino Blazer"]
     assert found("merinos", "fr") == ["Veste en laine mérinos"]
     assert product_search(text="laine", language="xx").product_ids == []
+
+
+def _match_rows() -> set[tuple[int, str, str]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, language, tsv::text FROM catalog_search_match")
+        return set(cursor.fetchall())
+
+
+def _document_rows() -> set[tuple[int, str, str]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, language, to_tsvector('simple'::regconfig, body)::text "
+            "FROM catalog_searchdocument"
+        )
+        return set(cursor.fetchall())
+
+
+def test_on_postgresql_the_match_table_follows_the_documents(catalog: Any) -> None:
+    """The narrow match table (migration 0008) has exactly the documents' rows after inserts,
+    updates and deletes, each in its language's partition."""
+    from django.db import connection
+
+    from storeteam.catalog.models import SearchDocument
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the match table is PostgreSQL's; SQLite's FTS5 table has its own tests")
+    assert _match_rows() == _document_rows() != set()
+    merino = SearchDocument.objects.get(language="en", name="Merino Blazer")
+    SearchDocument.objects.filter(pk=merino.pk).update(body="merino blazer tweed")
+    assert product_search(text="tweed", language="en").product_ids == [merino.product_id]
+    search_index_rebuild(product_ids=[merino.product_id])  # a delete and a bulk insert
+    SearchDocument.objects.filter(language="fr").delete()
+    assert _match_rows() == _document_rows()
+    assert product_search(text="laine", language="fr").product_ids == []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tableoid::regclass::text, language FROM catalog_search_match GROUP BY 1, 2"
+        )
+        assert {(table, lang) for table, lang in cursor.fetchall()} == {
+            ("catalog_search_match_en", "en"),
+            ("catalog_search_match_sv", "sv"),
+            ("catalog_search_match_nl", "nl"),
+        }
+        # A test database's flush empties the documents with TRUNCATE: the matches go with them.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred check may be pending
+        cursor.execute("TRUNCATE catalog_searchdocument")
+    assert _match_rows() == set()

@@ -6,9 +6,9 @@ Behind one interface, ``product_search``:
 - each word of the query that is not in the language's vocabulary is corrected to the nearest
   word that is (Damerau-Levenshtein distance 1, or 2 for words of 6 letters or more; the more
   frequent word wins a tie), the way a shopper's "jakcet" means "jacket";
-- the match itself runs in the database: FTS5 on SQLite, a GIN-indexed stored tsvector on
-  PostgreSQL; the last word matches as a prefix, so results come while the shopper is still
-  typing.
+- the match itself runs in the database: FTS5 on SQLite; on PostgreSQL, a GIN-indexed tsvector
+  in a narrow table partitioned by language (both kept from the documents by triggers); the
+  last word matches as a prefix, so results come while the shopper is still typing.
 """
 
 from __future__ import annotations
@@ -318,11 +318,13 @@ SQLITE_MATCH = (
     "WHERE catalog_search_fts MATCH %s AND rowid BETWEEN %s AND %s "
     "ORDER BY bm25(catalog_search_fts) LIMIT %s"
 )
-# body_tsv is the stored tsvector of body (migration 0005).
+# catalog_search_match (migration 0008) holds each document's tsvector in a partition of its
+# language, kept by triggers; the language's partition alone is read, and the product is the id
+# less the language's first id, as on SQLite.
 POSTGRES_MATCH = (
-    "SELECT product_id FROM catalog_searchdocument WHERE language = %s "
-    "AND body_tsv @@ to_tsquery('simple'::regconfig, %s) "
-    "ORDER BY ts_rank(body_tsv, to_tsquery('simple'::regconfig, %s)) DESC, product_id LIMIT %s"
+    "SELECT id - %s FROM catalog_search_match WHERE language = %s "
+    "AND tsv @@ to_tsquery('simple'::regconfig, %s) "
+    "ORDER BY ts_rank(tsv, to_tsquery('simple'::regconfig, %s)) DESC, id LIMIT %s"
 )
 
 
@@ -343,17 +345,17 @@ def _match_cached(terms: list[str], language: str, limit: int, documents: int) -
 
 
 def _match(terms: list[str], language: str, limit: int) -> list[int]:
+    if language not in DOCUMENT_LANGUAGE_SLOTS:
+        return []
+    first, last = _language_ids(language)
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             expression = " AND ".join(f'"{t}"' for t in terms[:-1]) + (
                 " AND " if len(terms) > 1 else ""
             )
             expression += f'"{terms[-1]}"*'
-            if language not in DOCUMENT_LANGUAGE_SLOTS:
-                return []
-            first, last = _language_ids(language)
             cursor.execute(SQLITE_MATCH, [first, expression, first, last, limit])
         else:
             expression = " & ".join([*terms[:-1], f"{terms[-1]}:*"])
-            cursor.execute(POSTGRES_MATCH, [language, expression, expression, limit])
+            cursor.execute(POSTGRES_MATCH, [first, language, expression, expression, limit])
         return [row[0] for row in cursor.fetchall()]
