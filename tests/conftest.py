@@ -64,15 +64,17 @@ def _empty_cache() -> Iterator[None]:
     from django.core.cache import cache
 
     from storeteam.catalog import search
-    from storeteam.storefront import listing_index
+    from storeteam.storefront import listing_index, selectors
 
     cache.clear()
     search._spelling.clear()  # the per-process spelling index, keyed by a version a flush resets
     listing_index._index = listing_index.ListingIndex()  # the per-process listing index, likewise
+    selectors._crumbs.clear()  # the per-process category names for breadcrumbs, likewise
     yield
     cache.clear()
     search._spelling.clear()
     listing_index._index = listing_index.ListingIndex()
+    selectors._crumbs.clear()
 
 
 @pytest.fixture

@@ -107,7 +107,7 @@ def test_category_cards_fetch_the_first_row_eagerly_and_the_rest_lazily(
         # the same counts as tests/storefront/test_pages.py, merchandising rules included
         ("/c/clothing/", 13),
         ("/c/clothing/?colour=red&material=cotton&sort=price_desc", 13),
-        ("/p/wool-jacket/", 7),
+        ("/p/wool-jacket/", 6),
     ],
 )
 def test_pictures_add_no_queries(

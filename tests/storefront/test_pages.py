@@ -124,10 +124,10 @@ def test_unknown_pages_are_a_friendly_404(db: Any, client: Client) -> None:
         ("/c/clothing/", 13, 1),
         ("/c/clothing/?colour=red&material=cotton&sort=price_desc", 13, 1),
         # cold: the listing's and the page's versions (one query), the content (every
-        # translation, the variants with their prices, their labels, pictures, breadcrumb) and
-        # the variants' salable stock with what pages last showed of it (one query); warm, the
-        # versions only
-        ("/p/wool-jacket/", 7, 1),
+        # translation, the variants with their prices, their labels, pictures; the breadcrumb
+        # from the process's category names, read by the first page) and the variants' salable
+        # stock with what pages last showed of it (one query); warm, the versions only
+        ("/p/wool-jacket/", 6, 1),
         # cold: the listing's versions, the search's (its vocabulary's and documents', read once),
         # the spelling index's words, the match, the listing's rows of the matches and the cards;
         # warm, the version only
@@ -365,3 +365,20 @@ def test_long_categories_and_searches_are_paged(
     found = client.get("/search/?q=desk+lamp&page=2").content.decode()
     assert len(product_names(found)) == 6
     assert "Page 2 of 2" in found
+
+
+def test_the_breadcrumb_follows_a_renamed_category(
+    catalog: Any, client: Client, deliver_events: Any
+) -> None:
+    """The process's category names (read once per listing version) give way to a rename."""
+    from storeteam.catalog.category_services import category_update
+    from storeteam.catalog.models import Category
+    from storeteam.catalog.product_services import Texts
+
+    assert ">Clothing</a>" in client.get("/p/wool-jacket/").content.decode()
+    clothing = Category.objects.get(translations__slug="clothing", translations__language="en")
+    category_update(category_id=clothing.pk, texts={"en": Texts(name="Apparel")}, actor=None)
+    deliver_events()
+    page = client.get("/p/wool-jacket/").content.decode()
+    assert ">Apparel</a>" in page
+    assert ">Clothing</a>" not in page

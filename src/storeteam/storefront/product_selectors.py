@@ -25,7 +25,6 @@ from django.core.cache import cache
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from storeteam.catalog.models import (
-    CategoryTranslation,
     ProductImage,
     ProductTranslation,
     Variant,
@@ -36,7 +35,7 @@ from storeteam.core.statements import Statement, decimal_from
 from storeteam.inventory.selectors import variant_salable
 from storeteam.pricing.models import VariantPrice
 from storeteam.storefront.models import ListingState, ProductPageState, VariantStockShown
-from storeteam.storefront.selectors import category_trail_cached, listing_version
+from storeteam.storefront.selectors import Crumb, category_trail_cached, listing_version
 
 LOW_STOCK_SHOWN = 5  # from this many salable units down, a page says "only N left"
 PRODUCT_CACHE_SECONDS = 600
@@ -68,7 +67,7 @@ class ProductContent:
     currency: str
     variants: list[VariantContent]
     images: list[ProductImage]
-    trail: list[CategoryTranslation]  # the product's category and its ancestors, root first
+    trail: list[Crumb]  # the product's category and its ancestors, root first
     alternates: dict[str, str]  # language -> slug
 
 
@@ -104,7 +103,7 @@ class ProductPage:
     variants: list[VariantOption]
     images: list[ProductImage]
     alternates: dict[str, str]  # language -> slug
-    trail: list[CategoryTranslation]  # the product's category and its ancestors, root first
+    trail: list[Crumb]  # the product's category and its ancestors, root first
     # Whether every variant's stock level is the one recorded from StockLevelsChanged
     # (VariantStockShown), whose next change drops a cached copy of this page; False while a
     # change is on its way, when the page must not be kept.

@@ -8,7 +8,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.cache import cache
 from django.db import connection
@@ -430,19 +430,42 @@ def _trail_at(path: str, language: str) -> list[CategoryTranslation]:
     )
 
 
-TRAIL_CACHE_SECONDS = 600
+class Crumb(NamedTuple):
+    """A category in a breadcrumb: its slug and name in one language."""
+
+    slug: str
+    name: str
 
 
-def category_trail_cached(path: str, language: str, version: int) -> list[CategoryTranslation]:
-    """``category_trail`` of the category at ``path``, from the cache while the listing's
-    ``version`` holds (a category's change relists its products, which raises the version):
-    every product of a category shares it."""
-    key = f"storefront:trail:{version}:{language}:{path}"
-    trail: list[CategoryTranslation] | None = cache.get(key)
-    if trail is None:
-        trail = _trail_at(path, language)
-        cache.set(key, trail, TRAIL_CACHE_SECONDS)
-    return trail
+# Each process's categories by path, for one language at one listing version: read whole (one
+# query of a few thousand short rows) on the first breadcrumb asked for at that version, so a
+# product page built afterwards reads no category at all.
+_crumbs: dict[str, tuple[int, dict[str, Crumb]]] = {}
+
+
+def category_trail_cached(path: str, language: str, version: int) -> list[Crumb]:
+    """The breadcrumb of the category at ``path``: its ancestors and itself, root first, from
+    this process's copy of the categories' names while the listing's ``version`` holds (a
+    category's change relists its products, which raises the version)."""
+    held = _crumbs.get(language)
+    if held is None or held[0] != version:
+        held = (
+            version,
+            {
+                category_path: Crumb(slug, name)
+                for category_path, slug, name in CategoryTranslation.objects.filter(
+                    language=language
+                ).values_list("category__path", "slug", "name")
+            },
+        )
+        _crumbs[language] = held
+    parts = path.split(".")[:-1]
+    names = held[1]
+    return [
+        names[prefix]
+        for prefix in (".".join(parts[: i + 1]) + "." for i in range(len(parts)))
+        if prefix in names
+    ]
 
 
 def category_children(category: Category | None, language: str) -> list[CategoryTranslation]:
