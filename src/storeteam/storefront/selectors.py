@@ -420,11 +420,15 @@ def category_trail(category: Category, language: str) -> list[CategoryTranslatio
     return _trail_at(category.path, language)
 
 
-def _trail_at(path: str, language: str) -> list[CategoryTranslation]:
+def _trail_paths(path: str) -> list[str]:
+    """The materialised paths of the category at ``path``'s ancestors and itself, root first."""
     parts = path.split(".")[:-1]
-    prefixes = [".".join(parts[: i + 1]) + "." for i in range(len(parts))]
+    return [".".join(parts[: i + 1]) + "." for i in range(len(parts))]
+
+
+def _trail_at(path: str, language: str) -> list[CategoryTranslation]:
     return list(
-        CategoryTranslation.objects.filter(category__path__in=prefixes, language=language)
+        CategoryTranslation.objects.filter(category__path__in=_trail_paths(path), language=language)
         .select_related("category")
         .order_by("category__depth")
     )
@@ -459,13 +463,8 @@ def category_trail_cached(path: str, language: str, version: int) -> list[Crumb]
             },
         )
         _crumbs[language] = held
-    parts = path.split(".")[:-1]
     names = held[1]
-    return [
-        names[prefix]
-        for prefix in (".".join(parts[: i + 1]) + "." for i in range(len(parts)))
-        if prefix in names
-    ]
+    return [names[prefix] for prefix in _trail_paths(path) if prefix in names]
 
 
 def category_children(category: Category | None, language: str) -> list[CategoryTranslation]:
